@@ -1,0 +1,34 @@
+/**
+ * Two projects:
+ * - `handlers`: unit tests beside lib/ code and in-process handler tests (test/handlers),
+ *   against SQLite by default or MySQL with DB_TYPE=mysql (npm run test:mysql).
+ * - `e2e`: serverless-offline started on free ports and driven over HTTP.
+ * The `mysql` project holds checks that only make sense on MySQL (schema.sql parity).
+ */
+const transform = { '^.+\\.(t|j)s$': ['@swc/jest'] };
+// Middy ships ESM only, and zod's per-locale files are ESM: let swc transform them too.
+const transformIgnorePatterns = ['/node_modules/(?!(@middy|zod)/)'];
+const common = { transform, transformIgnorePatterns, testEnvironment: 'node' };
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'handlers',
+      testMatch: ['<rootDir>/lib/**/*.test.ts', '<rootDir>/test/handlers/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/setup/env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/database.ts'],
+    },
+    {
+      ...common,
+      displayName: 'mysql',
+      testMatch: ['<rootDir>/test/mysql/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/setup/env.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+    },
+  ],
+};

@@ -1,0 +1,144 @@
+import * as z from 'zod';
+
+/**
+ * Environment, read and validated once per Lambda container.
+ * Every setting the service understands is listed here and in `.env.example`.
+ */
+
+/** Used only for local runs (serverless-offline, tests) when JWT_SECRET_KEY is unset. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production!';
+const MIN_SECRET_LENGTH = 32;
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
+
+const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .transform((value) => ['true', '1', 'yes', 'on'].includes(value))
+    .default(fallback);
+
+const environmentSchema = z.object({
+  DB_TYPE: z.enum(['sqlite', 'mysql']).default('sqlite'),
+  SQLITE_PATH: z.string().min(1).default('.data/chat.sqlite'),
+  DB_HOST: z.string().min(1).default('127.0.0.1'),
+  DB_PORT: integer(3306, 1, 65535),
+  DB_USER: z.string().min(1).default('root'),
+  DB_PASSWORD: z.string().default(''),
+  DB_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/, 'must be 1-64 letters, digits or underscores')
+    .default('chat_app'),
+  DB_POOL_SIZE: integer(2, 1, 100),
+  DB_CONNECT_TIMEOUT_MS: integer(5000, 100, 60000),
+  DB_AUTO_MIGRATE: boolean(true),
+  JWT_SECRET_KEY: z.string().optional(),
+  ACCESS_TOKEN_TTL_SECONDS: integer(3600, 60, 30 * 24 * 3600),
+  BCRYPT_COST: integer(10, 4, 15),
+  IS_OFFLINE: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface Config {
+  db:
+    | { type: 'sqlite'; path: string }
+    | {
+        type: 'mysql';
+        host: string;
+        port: number;
+        user: string;
+        password: string;
+        database: string;
+        poolSize: number;
+        connectTimeoutMs: number;
+      };
+  autoMigrate: boolean;
+  /** Undefined when unset outside local runs; `requireJwtSecret()` turns that into an error. */
+  jwtSecret: string | undefined;
+  /** True when the secret is the built-in development one. */
+  usingDevelopmentSecret: boolean;
+  accessTokenTtlSeconds: number;
+  bcryptCost: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Local means serverless-offline or the test runner: the only places a development secret is allowed. */
+function isLocalRun(env: z.infer<typeof environmentSchema>): boolean {
+  return env.IS_OFFLINE === 'true' || env.NODE_ENV === 'test';
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const env = parsed.data;
+
+  let jwtSecret = env.JWT_SECRET_KEY;
+  let usingDevelopmentSecret = false;
+  if (jwtSecret === undefined && isLocalRun(env)) {
+    jwtSecret = DEVELOPMENT_JWT_SECRET;
+    usingDevelopmentSecret = true;
+  }
+  if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH && !isLocalRun(env)) {
+    throw new ConfigError(`JWT_SECRET_KEY must be at least ${MIN_SECRET_LENGTH} characters long`);
+  }
+
+  return {
+    db:
+      env.DB_TYPE === 'sqlite'
+        ? { type: 'sqlite', path: env.SQLITE_PATH }
+        : {
+            type: 'mysql',
+            host: env.DB_HOST,
+            port: env.DB_PORT,
+            user: env.DB_USER,
+            password: env.DB_PASSWORD,
+            database: env.DB_NAME,
+            poolSize: env.DB_POOL_SIZE,
+            connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+          },
+    autoMigrate: env.DB_AUTO_MIGRATE,
+    jwtSecret,
+    usingDevelopmentSecret,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    bcryptCost: env.BCRYPT_COST,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The signing secret; a missing one is an error everywhere but local runs. */
+export function requireJwtSecret(config: Config = getConfig()): string {
+  if (config.jwtSecret === undefined) {
+    throw new ConfigError('JWT_SECRET_KEY is required outside local development (serverless-offline, tests)');
+  }
+  return config.jwtSecret;
+}
+
+/** The container's configuration; throws ConfigError (once per call) until the environment is fixed. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Tests change the environment between suites. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, MysqlDialect, SqliteDialect, sql, type Dialect } from 'kysely';
+import { getConfig, type Config } from '../config';
+import { AppError } from '../errors';
+import { logger } from '../logger';
+import { migrateToLatest } from './migrate';
+import type { Database } from './schema';
+
+export type DatabaseClient = Kysely<Database>;
+
+let opening: Promise<DatabaseClient> | undefined;
+
+/**
+ * The container's database client: created on first use, migrated once, then reused by
+ * every invocation the container serves. A failed open is forgotten, so the next request
+ * tries again (the database may be back).
+ */
+export function getDb(): Promise<DatabaseClient> {
+  opening ??= open(getConfig()).catch((error: unknown) => {
+    opening = undefined;
+    throw error;
+  });
+  return opening;
+}
+
+/** Closes the pool or file; the next getDb() opens a new one. For tests and scripts. */
+export async function closeDb(): Promise<void> {
+  const current = opening;
+  opening = undefined;
+  if (current) await (await current.catch(() => undefined))?.destroy();
+}
+
+/** One round trip to the database; SERVICE_UNAVAILABLE when it does not answer. */
+export async function pingDatabase(): Promise<void> {
+  try {
+    await sql`select 1`.execute(await getDb());
+  } catch (error) {
+    throw new AppError('SERVICE_UNAVAILABLE', undefined, { cause: error });
+  }
+}
+
+async function open(config: Config): Promise<DatabaseClient> {
+  const db = new Kysely<Database>({ dialect: await createDialect(config.db) });
+  if (config.autoMigrate) {
+    try {
+      const applied = await migrateToLatest(db, config.db.type);
+      if (applied.length > 0) logger.info('database migrated', { migrations: applied });
+    } catch (error) {
+      await db.destroy().catch(() => undefined);
+      throw error;
+    }
+  }
+  return db;
+}
+
+async function createDialect(db: Config['db']): Promise<Dialect> {
+  if (db.type === 'sqlite') {
+    // Loaded only here, so MySQL deployments never need the native module.
+    const { default: SQLite } = await import('better-sqlite3');
+    if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+    const database = new SQLite(db.path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    // Several processes (serverless-offline workers, tests) share the file: wait, don't fail.
+    database.pragma('busy_timeout = 5000');
+    return new SqliteDialect({ database });
+  }
+
+  const { createPool } = await import('mysql2');
+  return new MysqlDialect({
+    pool: createPool({
+      host: db.host,
+      port: db.port,
+      user: db.user,
+      password: db.password,
+      database: db.database,
+      connectionLimit: db.poolSize,
+      connectTimeout: db.connectTimeoutMs,
+      charset: 'UTF8MB4_BIN',
+      // Timestamps stay strings (see ./time.ts); counts come back as numbers.
+      dateStrings: true,
+      timezone: 'Z',
+      supportBigNumbers: true,
+      decimalNumbers: true,
+      enableKeepAlive: true,
+    }),
+  });
+}

@@ -1,0 +1,16 @@
+import type { Migration } from 'kysely';
+import { initialSchema } from './001-initial';
+
+export interface MigrationContext {
+  dialect: 'sqlite' | 'mysql';
+}
+
+/**
+ * Every migration, in order. Listed in code (not read from disk) so that each bundled
+ * Lambda carries them. Names sort in the order they run; never rename or edit a shipped one.
+ */
+export function allMigrations(context: MigrationContext): Record<string, Migration> {
+  return {
+    '001-initial': initialSchema(context),
+  };
+}

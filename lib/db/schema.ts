@@ -1,0 +1,67 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * The whole database, as Kysely sees it. Migrations (./migrations) create it and
+ * `schema.sql` is its MySQL DDL; a test keeps the two equal.
+ *
+ * Timestamps are `YYYY-MM-DD HH:MM:SS.mmm` UTC strings on both dialects (DATETIME(3)
+ * read with `dateStrings` on MySQL, TEXT on SQLite); see ./time.ts.
+ */
+export interface Database {
+  users: UsersTable;
+  friendships: FriendshipsTable;
+  messages: MessagesTable;
+  conversations: ConversationsTable;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** As the user chose it; shown to others. */
+  username: string;
+  /** NFC + lower case: the unique, case-insensitive identity used for lookups and search. */
+  username_key: string;
+  /** Lower case, unique; never shown to other users. */
+  email: string;
+  password_hash: string;
+  /** Bumped on password change; access tokens carry it, so older ones stop working. */
+  token_version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row per friendship, the pair ordered (low id, high id) so a unique key covers both directions. */
+export interface FriendshipsTable {
+  user_low_id: number;
+  user_high_id: number;
+  /** Who sent the add request. */
+  created_by: number;
+  created_at: string;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  sender_id: number;
+  receiver_id: number;
+  /** The conversation, as the ordered user pair; history reads (low, high, id). */
+  user_low_id: number;
+  user_high_id: number;
+  content: string;
+  message_type: 'text' | 'image' | 'file';
+  /** Sender's idempotency key, unique per sender. */
+  client_msg_id: string | null;
+  is_read: Generated<number>;
+  read_at: string | null;
+  created_at: string;
+}
+
+/** The chat list: one row per (owner, peer) conversation, kept current by send and mark_read. */
+export interface ConversationsTable {
+  owner_id: number;
+  peer_id: number;
+  last_message_id: number;
+  unread_count: Generated<number>;
+  updated_at: string;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;

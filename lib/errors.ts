@@ -1,0 +1,46 @@
+/**
+ * Domain errors. Business code throws `AppError` with a stable code; the HTTP layer
+ * maps each code to its status and localized text (lib/http/messages.ts).
+ */
+export const errorStatus = {
+  INVALID_JSON: 400,
+  VALIDATION_ERROR: 400,
+  WRONG_PASSWORD: 400,
+  SAME_PASSWORD: 400,
+  CANNOT_ADD_SELF: 400,
+  CANNOT_MESSAGE_SELF: 400,
+  UNAUTHORIZED: 401,
+  INVALID_CREDENTIALS: 401,
+  NOT_FRIENDS: 403,
+  USER_NOT_FOUND: 404,
+  FRIEND_NOT_FOUND: 404,
+  USERNAME_TAKEN: 409,
+  EMAIL_TAKEN: 409,
+  ALREADY_FRIENDS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly details?: FieldProblem[],
+    options?: { cause?: unknown },
+  ) {
+    super(code, options);
+    this.status = errorStatus[code];
+  }
+}

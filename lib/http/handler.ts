@@ -1,0 +1,140 @@
+import middy from '@middy/core';
+import httpContentNegotiation from '@middy/http-content-negotiation';
+import httpCors from '@middy/http-cors';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpEventNormalizer from '@middy/http-event-normalizer';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { z } from 'zod';
+import { getConfig, requireJwtSecret } from '../config';
+import type { UserRow } from '../db/schema';
+import { logger } from '../logger';
+import { responseLanguage } from './language';
+import { errorTexts, languages, successTexts, type Language, type SuccessKey } from './messages';
+import { bodySizeLimit } from './middleware/body-size-limit';
+import { errorMapper } from './middleware/error-mapper';
+import { jwtAuth } from './middleware/jwt-auth';
+import { requestValidator, type RequestSchema } from './middleware/request-validator';
+import type { HttpContext, HttpEvent, HttpResult } from './types';
+
+/** What an endpoint's logic returns; the stack turns it into the contract's JSON. */
+export interface Reply {
+  statusCode: 200 | 201;
+  message: SuccessKey;
+  data: unknown;
+}
+
+export const ok = (message: SuccessKey, data: unknown): Reply => ({
+  statusCode: 200,
+  message,
+  data,
+});
+export const created = (message: SuccessKey, data: unknown): Reply => ({
+  statusCode: 201,
+  message,
+  data,
+});
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RequestInput<S extends RequestSchema> {
+  body: Parsed<S['body']>;
+  query: Parsed<S['query']>;
+  language: Language;
+}
+
+interface PublicEndpoint<S extends RequestSchema> {
+  auth: false;
+  schema: S;
+  handle: (input: RequestInput<S>) => Promise<Reply>;
+}
+
+interface AuthenticatedEndpoint<S extends RequestSchema> {
+  auth: true;
+  schema: S;
+  handle: (input: RequestInput<S> & { user: UserRow }) => Promise<Reply>;
+}
+
+export type LambdaHandler = middy.MiddyfiedHandler<HttpEvent, HttpResult, Error, HttpContext>;
+
+/**
+ * The one Middy stack every endpoint uses. In `before` order: request-id logging, header
+ * and event normalization, language negotiation, JWT auth, body size limit, JSON body
+ * parsing and validation; errors come back through the error mapper, the official error
+ * handler and CORS.
+ */
+export function httpEndpoint<S extends RequestSchema>(
+  endpoint: PublicEndpoint<S> | AuthenticatedEndpoint<S>,
+): LambdaHandler {
+  warnAboutConfiguration();
+
+  const stack = middy<HttpEvent, HttpResult, Error, HttpContext>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(httpEventNormalizer())
+    .use(
+      httpContentNegotiation({
+        parseLanguages: true,
+        availableLanguages: [...languages],
+        failOnMismatch: false,
+        parseCharsets: false,
+        parseEncodings: false,
+        parseMediaTypes: false,
+      }),
+    )
+    .use(httpCors({ origin: '*' }))
+    .use(
+      httpErrorHandler({
+        logger: false,
+        // Only reached if the error mapper itself failed.
+        fallbackMessage: JSON.stringify({
+          error: errorTexts.INTERNAL_ERROR.zh,
+          code: 'INTERNAL_ERROR',
+        }),
+      }),
+    )
+    .use(errorMapper());
+
+  if (endpoint.auth) stack.use(jwtAuth());
+  if (endpoint.schema.body) stack.use([bodySizeLimit(), httpJsonBodyParser()]);
+  stack.use(requestValidator(endpoint.schema));
+
+  return stack.handler(async (event, context) => {
+    const language = responseLanguage(context);
+    // The validator has checked both against the schema S.
+    const input = {
+      body: event.validated?.body,
+      query: event.validated?.query,
+      language,
+    } as RequestInput<S>;
+    const reply = endpoint.auth
+      ? await endpoint.handle({ ...input, user: requireUser(event) })
+      : await endpoint.handle(input);
+    return {
+      statusCode: reply.statusCode,
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ message: successTexts[reply.message][language], data: reply.data }),
+    };
+  });
+}
+
+function requireUser(event: HttpEvent): UserRow {
+  if (!event.auth) throw new Error('jwtAuth middleware did not run');
+  return event.auth.user;
+}
+
+let configurationChecked = false;
+
+/** Reads the configuration at cold start, so a bad one stops the function with a clear error. */
+function warnAboutConfiguration(): void {
+  const config = getConfig();
+  requireJwtSecret(config);
+  if (configurationChecked) return;
+  configurationChecked = true;
+  if (config.usingDevelopmentSecret) {
+    logger.warn(
+      'JWT_SECRET_KEY is not set: using the built-in development secret (local use only)',
+    );
+  }
+}

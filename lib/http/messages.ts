@@ -1,0 +1,81 @@
+import type { ErrorCode } from '../errors';
+
+/** Human texts: Chinese by default (the product's audience), English on request. */
+export type Language = 'zh' | 'en';
+export const languages: readonly Language[] = ['zh', 'en'];
+
+type Texts = Record<Language, string>;
+
+export const errorTexts: Record<ErrorCode, Texts> = {
+  INVALID_JSON: { zh: '请求体必须是 JSON 对象', en: 'The request body must be a JSON object' },
+  VALIDATION_ERROR: { zh: '请求参数无效', en: 'The request is invalid' },
+  WRONG_PASSWORD: { zh: '原密码错误', en: 'The old password is wrong' },
+  SAME_PASSWORD: {
+    zh: '新密码不能与原密码相同',
+    en: 'The new password must differ from the old one',
+  },
+  CANNOT_ADD_SELF: { zh: '不能添加自己为好友', en: 'You cannot add yourself as a friend' },
+  CANNOT_MESSAGE_SELF: { zh: '不能给自己发送消息', en: 'You cannot send a message to yourself' },
+  UNAUTHORIZED: { zh: '未登录或登录已失效', en: 'Missing, invalid or expired access token' },
+  INVALID_CREDENTIALS: { zh: '用户名或密码错误', en: 'Wrong username or password' },
+  NOT_FRIENDS: { zh: '对方不是你的好友', en: 'This user is not your friend' },
+  USER_NOT_FOUND: { zh: '用户不存在', en: 'User not found' },
+  FRIEND_NOT_FOUND: { zh: '好友关系不存在', en: 'Friendship not found' },
+  USERNAME_TAKEN: { zh: '用户名已被占用', en: 'This username is already taken' },
+  EMAIL_TAKEN: { zh: '邮箱已被注册', en: 'This email is already registered' },
+  ALREADY_FRIENDS: { zh: '你们已经是好友了', en: 'You are already friends' },
+  PAYLOAD_TOO_LARGE: {
+    zh: '请求体过大（上限 64 KiB）',
+    en: 'The request body is larger than 64 KiB',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    zh: '请求体必须使用 application/json',
+    en: 'The request body must be sent as application/json',
+  },
+  RATE_LIMITED: { zh: '请求过于频繁，请稍后再试', en: 'Too many requests, please retry later' },
+  INTERNAL_ERROR: { zh: '服务器内部错误', en: 'Internal server error' },
+  SERVICE_UNAVAILABLE: {
+    zh: '服务暂时不可用，请稍后再试',
+    en: 'The service is temporarily unavailable, please retry later',
+  },
+};
+
+/** Success texts, by key; handlers name the key, the HTTP layer picks the language. */
+export const successTexts = {
+  REGISTERED: { zh: '注册成功', en: 'Registered' },
+  LOGGED_IN: { zh: '登录成功', en: 'Logged in' },
+  PASSWORD_CHANGED: { zh: '密码修改成功', en: 'Password changed' },
+  PROFILE: { zh: '获取用户信息成功', en: 'Profile' },
+  HEALTHY: { zh: '服务运行正常', en: 'Service is healthy' },
+} satisfies Record<string, Texts>;
+
+export type SuccessKey = keyof typeof successTexts;
+
+/**
+ * Field-level validation texts. Schemas put one of these keys in an issue's message;
+ * anything else is a generic library message, already localized.
+ */
+export const fieldTexts = {
+  REQUIRED: { zh: '必填', en: 'is required' },
+  ID: { zh: '必须是正整数', en: 'must be a positive integer' },
+  USERNAME_FORMAT: {
+    zh: '用户名须为 2-32 个字符，只能包含字母、数字、_、- 和 .',
+    en: 'must be 2-32 characters of letters, digits, _, - and .',
+  },
+  EMAIL_FORMAT: {
+    zh: '邮箱格式无效（最多 254 个字符）',
+    en: 'must be a valid email address of at most 254 characters',
+  },
+  PASSWORD_TOO_SHORT: { zh: '密码至少 8 个字符', en: 'must be at least 8 characters' },
+  PASSWORD_TOO_LONG: {
+    zh: '密码不能超过 72 字节（UTF-8）',
+    en: 'must be at most 72 bytes in UTF-8',
+  },
+  NOT_BLANK: { zh: '不能为空', en: 'must not be empty' },
+} satisfies Record<string, Texts>;
+
+export type FieldTextKey = keyof typeof fieldTexts;
+
+export function isFieldTextKey(value: string): value is FieldTextKey {
+  return Object.hasOwn(fieldTexts, value);
+}

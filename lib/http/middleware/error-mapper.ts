@@ -1,0 +1,51 @@
+import type middy from '@middy/core';
+import { AppError } from '../../errors';
+import { isDatabaseUnavailable } from '../../db/errors';
+import { logger } from '../../logger';
+import { responseLanguage } from '../language';
+import { errorTexts } from '../messages';
+import type { HttpContext, HttpEvent, HttpResult } from '../types';
+
+const BODY_PARSER = '@middy/http-json-body-parser';
+
+/** The one mapping from whatever went wrong to the contract's AppError. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const cause = (error as { cause?: { package?: unknown } } | undefined)?.cause;
+  if (cause?.package === BODY_PARSER) {
+    // The parser answers 415 both for a wrong Content-Type and for malformed JSON.
+    const wrongType = (error as Error).message === 'Unsupported Media Type';
+    return new AppError(wrongType ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_JSON', undefined, {
+      cause: error,
+    });
+  }
+  if (isDatabaseUnavailable(error))
+    return new AppError('SERVICE_UNAVAILABLE', undefined, { cause: error });
+  return new AppError('INTERNAL_ERROR', undefined, { cause: error });
+}
+
+/**
+ * Turns any error into the contract's `{error, code, details?}` body, in the request's
+ * language, as an exposed HTTP error that @middy/http-error-handler then renders.
+ * Internal details are logged with the request id, never returned.
+ */
+export function errorMapper(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
+  return {
+    onError: (request) => {
+      if (request.response !== undefined) return;
+      const error = toAppError(request.error);
+      if (error.status >= 500) {
+        logger.error(error.code, { error: error.cause ?? error });
+      }
+      const body = {
+        error: errorTexts[error.code][responseLanguage(request.context)],
+        code: error.code,
+        ...(error.details ? { details: error.details } : {}),
+      };
+      request.error = Object.assign(new Error(JSON.stringify(body)), {
+        statusCode: error.status,
+        expose: true,
+      });
+    },
+  };
+}

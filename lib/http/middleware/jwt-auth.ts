@@ -1,0 +1,29 @@
+import type middy from '@middy/core';
+import { AppError } from '../../errors';
+import { userForAccessToken } from '../../users';
+import type { HttpContext, HttpEvent, HttpResult } from '../types';
+
+const defaults = {
+  /** Resolves a bearer token to its user, or throws UNAUTHORIZED. */
+  authenticate: userForAccessToken,
+};
+
+const bearerPattern = /^Bearer[ \t]+([A-Za-z0-9\-_.]+)[ \t]*$/i;
+
+/**
+ * Requires `Authorization: Bearer <access token>` and puts the token's user on
+ * `event.auth`. Anything missing, malformed, expired, forged or revoked is 401.
+ */
+export function jwtAuth(
+  options: Partial<typeof defaults> = {},
+): middy.MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
+  const { authenticate } = { ...defaults, ...options };
+  return {
+    before: async (request) => {
+      const header = request.event.headers?.authorization;
+      const token = header === undefined ? undefined : bearerPattern.exec(header)?.[1];
+      if (token === undefined) throw new AppError('UNAUTHORIZED');
+      request.event.auth = { user: await authenticate(token) };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import * as z from 'zod';
+import en from 'zod/v4/locales/en.js';
+import zhCN from 'zod/v4/locales/zh-CN.js';
+import type { FieldProblem } from '../errors';
+import { fitsBcrypt } from '../auth/password';
+import { fieldTexts, isFieldTextKey, type Language } from './messages';
+
+/**
+ * Request field schemas shared by the endpoints. A schema's own messages are keys of
+ * `fieldTexts`, translated per request; everything else falls back to zod's localized text.
+ */
+
+/** Leaves "missing" to the per-request error map, which says "is required". */
+const unlessMissing =
+  (key: keyof typeof fieldTexts) =>
+  (issue: { input?: unknown }): string | undefined =>
+    issue.input === undefined ? undefined : key;
+
+/** A positive integer ID, sent as a JSON integer or a string of digits (query strings). */
+export const idField = z
+  .union([z.int(), z.string().regex(/^\d{1,16}$/)], { error: unlessMissing('ID') })
+  .transform(Number)
+  .pipe(z.int().min(1, { error: 'ID' }));
+
+/** 2-32 Unicode letters (with their combining marks), decimal digits, `_`, `-` or `.`. */
+export const usernameField = z
+  .string()
+  .regex(/^[\p{L}\p{M}\p{Nd}_.-]{2,32}$/u, { error: 'USERNAME_FORMAT' });
+
+export const emailField = z
+  .string()
+  .max(254, { error: 'EMAIL_FORMAT' })
+  .pipe(z.email({ error: 'EMAIL_FORMAT' }));
+
+/** At least 8 characters, at most bcrypt's 72 bytes: longer input is refused, never truncated. */
+export const newPasswordField = z
+  .string()
+  .refine((password) => [...password].length >= 8, { error: 'PASSWORD_TOO_SHORT' })
+  .refine(fitsBcrypt, { error: 'PASSWORD_TOO_LONG' });
+
+/** A password being checked, not chosen: any non-empty string of sane size. */
+export const givenPasswordField = z.string().min(1, { error: 'NOT_BLANK' }).max(1024);
+
+const zodLocales = { zh: zhCN(), en: en() } as const;
+
+export function errorMapFor(language: Language): z.core.$ZodErrorMap {
+  return (issue) =>
+    issue.code === 'invalid_type' && issue.input === undefined
+      ? fieldTexts.REQUIRED[language]
+      : zodLocales[language].localeError(issue);
+}
+
+/** Zod issues as the contract's `details`, in the request's language. */
+export function toFieldProblems(
+  error: z.ZodError,
+  language: Language,
+  location: string,
+): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : location,
+    message: isFieldTextKey(issue.message) ? fieldTexts[issue.message][language] : issue.message,
+  }));
+}

@@ -1,0 +1,81 @@
+-- MySQL / MariaDB / Aurora MySQL DDL of the chat backend's schema.
+--
+-- The migrations in lib/db/migrations are the source of truth and create this schema on
+-- first use (or with `npm run migrate`); this file is for DBAs and provisioning tools.
+-- test/mysql/schema-parity.test.ts proves that applying it to an empty database yields
+-- the same tables, columns, indexes and constraints as the migrations.
+--
+-- utf8mb4 keeps every Unicode character (emoji included); the binary collation makes
+-- comparisons and ordering exact and identical to SQLite. Timestamps are UTC DATETIME(3).
+
+CREATE TABLE users (
+  id BIGINT NOT NULL AUTO_INCREMENT,
+  username VARCHAR(32) NOT NULL,
+  -- NFC + lower case: the case-insensitive identity used for uniqueness, lookup and search
+  username_key VARCHAR(64) NOT NULL,
+  -- stored lower case; never shown to other users
+  email VARCHAR(254) NOT NULL,
+  password_hash VARCHAR(100) NOT NULL,
+  -- bumped on password change; tokens carry it, so older tokens stop working
+  token_version INT NOT NULL DEFAULT 0,
+  created_at DATETIME(3) NOT NULL,
+  updated_at DATETIME(3) NOT NULL,
+  PRIMARY KEY (id),
+  CONSTRAINT users_username_key_uq UNIQUE (username_key),
+  CONSTRAINT users_email_uq UNIQUE (email)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- One row per friendship, the pair ordered so one unique key covers both directions.
+CREATE TABLE friendships (
+  user_low_id BIGINT NOT NULL,
+  user_high_id BIGINT NOT NULL,
+  created_by BIGINT NOT NULL,
+  created_at DATETIME(3) NOT NULL,
+  CONSTRAINT friendships_pk PRIMARY KEY (user_low_id, user_high_id),
+  CONSTRAINT friendships_low_fk FOREIGN KEY (user_low_id) REFERENCES users (id),
+  CONSTRAINT friendships_high_fk FOREIGN KEY (user_high_id) REFERENCES users (id),
+  CONSTRAINT friendships_created_by_fk FOREIGN KEY (created_by) REFERENCES users (id),
+  CONSTRAINT friendships_pair_order CHECK (user_low_id < user_high_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX friendships_high_idx ON friendships (user_high_id, user_low_id);
+CREATE INDEX friendships_created_by_idx ON friendships (created_by);
+
+CREATE TABLE messages (
+  id BIGINT NOT NULL AUTO_INCREMENT,
+  sender_id BIGINT NOT NULL,
+  receiver_id BIGINT NOT NULL,
+  -- the conversation, as the ordered user pair
+  user_low_id BIGINT NOT NULL,
+  user_high_id BIGINT NOT NULL,
+  content TEXT NOT NULL,
+  message_type VARCHAR(16) NOT NULL DEFAULT 'text',
+  -- the sender's idempotency key
+  client_msg_id VARCHAR(64),
+  is_read BOOLEAN NOT NULL DEFAULT FALSE,
+  read_at DATETIME(3),
+  created_at DATETIME(3) NOT NULL,
+  PRIMARY KEY (id),
+  CONSTRAINT messages_sender_client_msg_uq UNIQUE (sender_id, client_msg_id),
+  CONSTRAINT messages_sender_fk FOREIGN KEY (sender_id) REFERENCES users (id),
+  CONSTRAINT messages_receiver_fk FOREIGN KEY (receiver_id) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- history pages: one conversation, by id
+CREATE INDEX messages_conversation_idx ON messages (user_low_id, user_high_id, id);
+-- mark_read: the unread rows of one sender to one receiver
+CREATE INDEX messages_unread_idx ON messages (receiver_id, sender_id, is_read, id);
+
+-- The chat list: one row per (owner, peer) conversation, kept current by send and mark_read.
+CREATE TABLE conversations (
+  owner_id BIGINT NOT NULL,
+  peer_id BIGINT NOT NULL,
+  last_message_id BIGINT NOT NULL,
+  unread_count INT NOT NULL DEFAULT 0,
+  updated_at DATETIME(3) NOT NULL,
+  CONSTRAINT conversations_pk PRIMARY KEY (owner_id, peer_id),
+  CONSTRAINT conversations_owner_fk FOREIGN KEY (owner_id) REFERENCES users (id),
+  CONSTRAINT conversations_peer_fk FOREIGN KEY (peer_id) REFERENCES users (id),
+  CONSTRAINT conversations_last_message_fk FOREIGN KEY (last_message_id) REFERENCES messages (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX conversations_recent_idx ON conversations (owner_id, last_message_id);
+CREATE INDEX conversations_peer_idx ON conversations (peer_id);
+CREATE INDEX conversations_last_message_idx ON conversations (last_message_id);

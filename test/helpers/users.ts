@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { handler as register } from '../../functions/auth/register';
+import { invoke } from './invoke';
+
+export interface TestUser {
+  id: number;
+  username: string;
+  email: string;
+  password: string;
+  token: string;
+}
+
+/** A unique, valid username for this run. */
+export function uniqueName(prefix = 'user'): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Registers a user through the real register handler. */
+export async function registerUser(
+  overrides: Partial<Omit<TestUser, 'id' | 'token'>> = {},
+): Promise<TestUser> {
+  const username = overrides.username ?? uniqueName();
+  const email = overrides.email ?? `${username.toLowerCase()}@example.com`;
+  const password = overrides.password ?? 'correct horse battery';
+  const response = await invoke(register, { body: { username, email, password } });
+  if (response.status !== 201) {
+    throw new Error(`register failed: ${response.status} ${response.rawBody}`);
+  }
+  return {
+    id: response.body.data.user.id,
+    username,
+    email,
+    password,
+    token: response.body.data.access_token,
+  };
+}
