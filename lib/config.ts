@@ -127,7 +127,9 @@ let cached: Config | undefined;
 /** The signing secret; a missing one is an error everywhere but local runs. */
 export function requireJwtSecret(config: Config = getConfig()): string {
   if (config.jwtSecret === undefined) {
-    throw new ConfigError('JWT_SECRET_KEY is required outside local development (serverless-offline, tests)');
+    throw new ConfigError(
+      'JWT_SECRET_KEY is required outside local development (serverless-offline, tests)',
+    );
   }
   return config.jwtSecret;
 }

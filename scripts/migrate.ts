@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   process.env.DB_AUTO_MIGRATE = 'false';
   const config = getConfig();
   const applied = await migrateToLatest(await getDb(), config.db.type);
-  const target = config.db.type === 'sqlite' ? config.db.path : `${config.db.host}/${config.db.database}`;
+  const target =
+    config.db.type === 'sqlite' ? config.db.path : `${config.db.host}/${config.db.database}`;
   console.log(
     applied.length > 0
       ? `Applied ${applied.length} migration(s) to ${config.db.type} ${target}: ${applied.join(', ')}`

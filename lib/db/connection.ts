@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, MysqlDialect, SqliteDialect, sql, type Dialect } from 'kysely';
 import { getConfig, type Config } from '../config';
 import { AppError } from '../errors';
+import { DatabaseUnavailableError } from './errors';
 import { logger } from '../logger';
 import { migrateToLatest } from './migrate';
 import type { Database } from './schema';
@@ -41,7 +42,13 @@ export async function pingDatabase(): Promise<void> {
 }
 
 async function open(config: Config): Promise<DatabaseClient> {
-  const db = new Kysely<Database>({ dialect: await createDialect(config.db) });
+  let dialect: Dialect;
+  try {
+    dialect = await createDialect(config.db);
+  } catch (error) {
+    throw new DatabaseUnavailableError('cannot open the database', { cause: error });
+  }
+  const db = new Kysely<Database>({ dialect });
   if (config.autoMigrate) {
     try {
       const applied = await migrateToLatest(db, config.db.type);

@@ -41,7 +41,13 @@ const unavailableCodes = new Set([
   'SQLITE_FULL',
 ]);
 
+/** The database could not be opened (bad path, unreachable host, failed first migration). */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
   const { code } = asDriverError(error);
   if (typeof code !== 'string') return false;
   return (

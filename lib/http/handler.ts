@@ -15,6 +15,7 @@ import { errorTexts, languages, successTexts, type Language, type SuccessKey } f
 import { bodySizeLimit } from './middleware/body-size-limit';
 import { errorMapper } from './middleware/error-mapper';
 import { jwtAuth } from './middleware/jwt-auth';
+import { mediaTypeNormalizer } from './middleware/media-type-normalizer';
 import { requestValidator, type RequestSchema } from './middleware/request-validator';
 import type { HttpContext, HttpEvent, HttpResult } from './types';
 
@@ -97,7 +98,9 @@ export function httpEndpoint<S extends RequestSchema>(
     .use(errorMapper());
 
   if (endpoint.auth) stack.use(jwtAuth());
-  if (endpoint.schema.body) stack.use([bodySizeLimit(), httpJsonBodyParser()]);
+  if (endpoint.schema.body) {
+    stack.use([bodySizeLimit(), mediaTypeNormalizer(), httpJsonBodyParser()]);
+  }
   stack.use(requestValidator(endpoint.schema));
 
   return stack.handler(async (event, context) => {

@@ -17,10 +17,14 @@ const unlessMissing =
     issue.input === undefined ? undefined : key;
 
 /** A positive integer ID, sent as a JSON integer or a string of digits (query strings). */
+const idError = unlessMissing('ID');
 export const idField = z
-  .union([z.int(), z.string().regex(/^\d{1,16}$/)], { error: unlessMissing('ID') })
+  .union(
+    [z.int({ error: idError }), z.string({ error: idError }).regex(/^\d{1,16}$/, { error: 'ID' })],
+    { error: idError },
+  )
   .transform(Number)
-  .pipe(z.int().min(1, { error: 'ID' }));
+  .pipe(z.int({ error: 'ID' }).min(1, { error: 'ID' }));
 
 /** 2-32 Unicode letters (with their combining marks), decimal digits, `_`, `-` or `.`. */
 export const usernameField = z
@@ -45,7 +49,7 @@ const zodLocales = { zh: zhCN(), en: en() } as const;
 
 export function errorMapFor(language: Language): z.core.$ZodErrorMap {
   return (issue) =>
-    issue.code === 'invalid_type' && issue.input === undefined
+    issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')
       ? fieldTexts.REQUIRED[language]
       : zodLocales[language].localeError(issue);
 }

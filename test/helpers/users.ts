@@ -20,7 +20,7 @@ export async function registerUser(
   overrides: Partial<Omit<TestUser, 'id' | 'token'>> = {},
 ): Promise<TestUser> {
   const username = overrides.username ?? uniqueName();
-  const email = overrides.email ?? `${username.toLowerCase()}@example.com`;
+  const email = overrides.email ?? `${uniqueName('mail')}@example.com`;
   const password = overrides.password ?? 'correct horse battery';
   const response = await invoke(register, { body: { username, email, password } });
   if (response.status !== 201) {

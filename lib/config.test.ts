@@ -1,0 +1,82 @@
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig, requireJwtSecret } from './config';
+
+const strongSecret = 'x'.repeat(32);
+
+describe('loadConfig', () => {
+  it('defaults to SQLite under .data/ with the documented settings', () => {
+    const config = loadConfig({ JWT_SECRET_KEY: strongSecret });
+    expect(config).toEqual({
+      db: { type: 'sqlite', path: '.data/chat.sqlite' },
+      autoMigrate: true,
+      jwtSecret: strongSecret,
+      usingDevelopmentSecret: false,
+      accessTokenTtlSeconds: 3600,
+      bcryptCost: 10,
+    });
+  });
+
+  it('reads the MySQL settings', () => {
+    const config = loadConfig({
+      DB_TYPE: 'mysql',
+      DB_HOST: 'db.internal',
+      DB_PORT: '3307',
+      DB_USER: 'chat',
+      DB_PASSWORD: 'pw',
+      DB_NAME: 'chat_prod',
+      DB_POOL_SIZE: '4',
+      JWT_SECRET_KEY: strongSecret,
+    });
+    expect(config.db).toEqual({
+      type: 'mysql',
+      host: 'db.internal',
+      port: 3307,
+      user: 'chat',
+      password: 'pw',
+      database: 'chat_prod',
+      poolSize: 4,
+      connectTimeoutMs: 5000,
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ DB_TYPE: '', DB_PORT: '', JWT_SECRET_KEY: strongSecret }).db.type).toBe(
+      'sqlite',
+    );
+  });
+
+  it.each([
+    ['DB_TYPE', 'postgres', /DB_TYPE/],
+    ['DB_PORT', 'abc', /DB_PORT: must be a whole number/],
+    ['DB_PORT', '70000', /DB_PORT/],
+    ['DB_NAME', 'chat; drop', /DB_NAME: must be 1-64 letters/],
+    ['BCRYPT_COST', '3', /BCRYPT_COST/],
+    ['DB_AUTO_MIGRATE', 'maybe', /DB_AUTO_MIGRATE/],
+  ])('refuses %s=%s with a clear message', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value, JWT_SECRET_KEY: strongSecret })).toThrow(message);
+  });
+
+  describe('the JWT secret', () => {
+    it('uses the development secret, and says so, only in local runs', () => {
+      for (const local of [{ IS_OFFLINE: 'true' }, { NODE_ENV: 'test' }]) {
+        const config = loadConfig(local);
+        expect(config.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
+        expect(config.usingDevelopmentSecret).toBe(true);
+      }
+    });
+
+    it('is required outside local runs', () => {
+      const config = loadConfig({});
+      expect(() => requireJwtSecret(config)).toThrow(ConfigError);
+      expect(() => requireJwtSecret(config)).toThrow(/JWT_SECRET_KEY is required/);
+    });
+
+    it('must be at least 32 characters outside local runs', () => {
+      expect(() => loadConfig({ JWT_SECRET_KEY: 'short-secret' })).toThrow(
+        /JWT_SECRET_KEY must be at least 32 characters/,
+      );
+      expect(loadConfig({ JWT_SECRET_KEY: 'short-secret', IS_OFFLINE: 'true' }).jwtSecret).toBe(
+        'short-secret',
+      );
+    });
+  });
+});

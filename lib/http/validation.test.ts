@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import * as z from 'zod';
+import {
+  errorMapFor,
+  idField,
+  newPasswordField,
+  toFieldProblems,
+  usernameField,
+} from './validation';
+
+const parse = (schema: z.ZodType, value: unknown) =>
+  schema.safeParse(value, { error: errorMapFor('en') });
+
+describe('idField', () => {
+  it.each([
+    [1, 1],
+    ['1', 1],
+    ['0042', 42],
+    [9007199254740991, 9007199254740991],
+  ])('accepts %j as %j', (input, output) => {
+    expect(parse(idField, input)).toEqual({ success: true, data: output });
+  });
+
+  it.each([
+    0,
+    -1,
+    1.5,
+    '1.5',
+    '1e3',
+    ' 1',
+    '0x10',
+    '',
+    'abc',
+    true,
+    null,
+    [],
+    {},
+    9007199254740992,
+    '99999999999999999',
+  ])('refuses %j', (input) => {
+    const result = parse(idField, input);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('ID');
+  });
+
+  it('says "is required" when missing', () => {
+    const result = parse(z.object({ friend_id: idField }), {});
+    expect(toFieldProblems(result.error as z.ZodError, 'en', 'body')).toEqual([
+      { field: 'friend_id', message: 'is required' },
+    ]);
+  });
+
+  it('yields a positive safe integer or a problem, for any JSON value (fuzz)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.stringMatching(/^\d{1,20}$/)), (input) => {
+        const result = parse(idField, input);
+        if (result.success) {
+          expect(Number.isSafeInteger(result.data)).toBe(true);
+          expect(result.data).toBeGreaterThan(0);
+        } else {
+          expect(result.error.issues.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('usernameField', () => {
+  it('accepts exactly 2-32 letters, digits, marks, _ - . (fuzz)', () => {
+    const allowed = /^[\p{L}\p{M}\p{Nd}_.-]{2,32}$/u;
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (input) => {
+        expect(parse(usernameField, input).success).toBe(allowed.test(input));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('newPasswordField', () => {
+  it('accepts 8+ characters of at most 72 UTF-8 bytes (fuzz)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (input) => {
+        const valid = [...input].length >= 8 && Buffer.byteLength(input) <= 72;
+        expect(parse(newPasswordField, input).success).toBe(valid);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('toFieldProblems', () => {
+  it('translates schema message keys and keeps library messages localized', () => {
+    const schema = z.object({ username: usernameField, age: z.number() });
+    const zh = schema.safeParse({ username: '!', age: 'x' }, { error: errorMapFor('zh') });
+    expect(toFieldProblems(zh.error as z.ZodError, 'zh', 'body')).toEqual([
+      { field: 'username', message: '用户名须为 2-32 个字符，只能包含字母、数字、_、- 和 .' },
+      { field: 'age', message: '无效输入：期望 数字，实际接收 string' },
+    ]);
+  });
+});

@@ -1,0 +1,106 @@
+import jwt from 'jsonwebtoken';
+import { handler as profile } from '../../functions/auth/profile';
+import { invoke } from '../helpers/invoke';
+import { registerUser } from '../helpers/users';
+
+const secret = process.env.JWT_SECRET_KEY ?? '';
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+describe('GET /api/auth/profile', () => {
+  it("returns the caller's own account, email included", async () => {
+    const user = await registerUser();
+    const response = await invoke(profile, { token: user.token });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      message: '获取用户信息成功',
+      data: {
+        user: {
+          id: user.id,
+          username: user.username,
+          email: user.email,
+          created_at: expect.stringMatching(/Z$/),
+        },
+      },
+    });
+    expect(response.rawBody).not.toMatch(/password|hash|token_version/);
+  });
+
+  it('accepts the scheme name in any case', async () => {
+    const user = await registerUser();
+    const response = await invoke(profile, { headers: { authorization: `bearer ${user.token}` } });
+    expect(response.status).toBe(200);
+  });
+
+  describe('answers 401 UNAUTHORIZED', () => {
+    let user: Awaited<ReturnType<typeof registerUser>>;
+    beforeAll(async () => {
+      user = await registerUser();
+    });
+
+    const cases: [string, () => Record<string, string>][] = [
+      ['without a token', () => ({})],
+      ['for an empty bearer', () => ({ authorization: 'Bearer ' })],
+      ['for another scheme', () => ({ authorization: `Basic ${user.token}` })],
+      ['for a token without the scheme', () => ({ authorization: user.token })],
+      ['for garbage', () => ({ authorization: 'Bearer not.a.jwt' })],
+      ['for a truncated token', () => ({ authorization: `Bearer ${user.token.slice(0, -4)}` })],
+      [
+        'for a token signed with another secret',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ ver: 0 }, 'another-secret-that-is-also-long-enough', { subject: String(user.id), expiresIn: 600 })}`,
+        }),
+      ],
+      [
+        'for an expired token',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ ver: 0, exp: Math.floor(Date.now() / 1000) - 60 }, secret, { subject: String(user.id) })}`,
+        }),
+      ],
+      [
+        'for an unsigned (alg: none) token',
+        () => ({
+          authorization: `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: String(user.id), ver: 0, exp: Math.floor(Date.now() / 1000) + 600 })}.`,
+        }),
+      ],
+      [
+        'for an HS512 token with the right secret',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ ver: 0 }, secret, { algorithm: 'HS512', subject: String(user.id), expiresIn: 600 })}`,
+        }),
+      ],
+      [
+        'for a token of a user that does not exist',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ ver: 0 }, secret, { subject: '999999999', expiresIn: 600 })}`,
+        }),
+      ],
+      [
+        'for a token whose subject is not an id',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ ver: 0 }, secret, { subject: `${user.id} OR 1=1`, expiresIn: 600 })}`,
+        }),
+      ],
+      [
+        'for a token from an older password',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ ver: 7 }, secret, { subject: String(user.id), expiresIn: 600 })}`,
+        }),
+      ],
+      [
+        'for a token without a version',
+        () => ({
+          authorization: `Bearer ${jwt.sign({}, secret, { subject: String(user.id), expiresIn: 600 })}`,
+        }),
+      ],
+    ];
+
+    it.each(cases)('%s', async (_, headers) => {
+      const response = await invoke(profile, { headers: headers() });
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ error: '未登录或登录已失效', code: 'UNAUTHORIZED' });
+    });
+  });
+});
