@@ -23,7 +23,8 @@ module.exports = {
       ...common,
       displayName: 'mysql',
       testMatch: ['<rootDir>/test/mysql/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/setup/env.ts'],
+      setupFiles: ['<rootDir>/test/setup/mysql-env.ts', '<rootDir>/test/setup/env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/database.ts'],
     },
     {
       ...common,

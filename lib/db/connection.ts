@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, MysqlDialect, SqliteDialect, sql, type Dialect } from 'kysely';
+import { Kysely, MysqlDialect, SqliteDialect, sql, type Dialect, type LogEvent } from 'kysely';
 import { getConfig, type Config } from '../config';
 import { AppError } from '../errors';
 import { DatabaseUnavailableError } from './errors';
@@ -11,6 +11,36 @@ import type { Database } from './schema';
 export type DatabaseClient = Kysely<Database>;
 
 let opening: Promise<DatabaseClient> | undefined;
+
+/** A query as sent to the database: SQL text with placeholders, and its duration. */
+export interface ExecutedQuery {
+  sql: string;
+  parameters: readonly unknown[];
+  durationMs: number;
+}
+
+const queryObservers = new Set<(query: ExecutedQuery) => void>();
+
+/** Calls `observer` with every query this container runs, until the returned function is called. */
+export function observeQueries(observer: (query: ExecutedQuery) => void): () => void {
+  queryObservers.add(observer);
+  return () => queryObservers.delete(observer);
+}
+
+function onQuery(event: LogEvent): void {
+  const query = {
+    sql: event.query.sql,
+    parameters: event.query.parameters,
+    durationMs: event.queryDurationMillis,
+  };
+  for (const observer of queryObservers) observer(query);
+  // SQL text only: parameters may hold password hashes.
+  logger.debug('query', {
+    sql: query.sql,
+    durationMs: query.durationMs,
+    failed: event.level === 'error',
+  });
+}
 
 /**
  * The container's database client: created on first use, migrated once, then reused by
@@ -48,7 +78,7 @@ async function open(config: Config): Promise<DatabaseClient> {
   } catch (error) {
     throw new DatabaseUnavailableError('cannot open the database', { cause: error });
   }
-  const db = new Kysely<Database>({ dialect });
+  const db = new Kysely<Database>({ dialect, log: onQuery });
   if (config.autoMigrate) {
     try {
       const applied = await migrateToLatest(db, config.db.type);

@@ -47,6 +47,10 @@ export const successTexts = {
   PASSWORD_CHANGED: { zh: '密码修改成功', en: 'Password changed' },
   PROFILE: { zh: '获取用户信息成功', en: 'Profile' },
   HEALTHY: { zh: '服务运行正常', en: 'Service is healthy' },
+  FRIEND_ADDED: { zh: '添加好友成功', en: 'Friend added' },
+  FRIEND_LIST: { zh: '获取好友列表成功', en: 'Friends' },
+  FRIEND_REMOVED: { zh: '删除好友成功', en: 'Friend removed' },
+  USER_SEARCH: { zh: '搜索成功', en: 'Search results' },
 } satisfies Record<string, Texts>;
 
 export type SuccessKey = keyof typeof successTexts;
@@ -72,10 +76,24 @@ export const fieldTexts = {
     en: 'must be at most 72 bytes in UTF-8',
   },
   NOT_BLANK: { zh: '不能为空', en: 'must not be empty' },
+  LENGTH: { zh: '长度须为 {0}-{1} 个字符', en: 'must be {0}-{1} characters long' },
+  INT_RANGE: { zh: '须为 {0} 到 {1} 之间的整数', en: 'must be a whole number from {0} to {1}' },
+  ONE_OF: { zh: '须为以下之一：{0}', en: 'must be one of: {0}' },
 } satisfies Record<string, Texts>;
 
 export type FieldTextKey = keyof typeof fieldTexts;
 
-export function isFieldTextKey(value: string): value is FieldTextKey {
-  return Object.hasOwn(fieldTexts, value);
+/** A schema message for `fieldText`: a key, then any values for its `{0}`, `{1}`… */
+export function fieldMessage(key: FieldTextKey, ...values: (string | number)[]): string {
+  return [key, ...values].join('|');
+}
+
+/** The text of a schema message in `language`; anything not made by fieldMessage as is. */
+export function fieldText(message: string, language: Language): string {
+  const [key = '', ...values] = message.split('|');
+  if (!Object.hasOwn(fieldTexts, key)) return message;
+  return fieldTexts[key as FieldTextKey][language].replace(
+    /\{(\d)\}/g,
+    (_, index: string) => values[Number(index)] ?? '',
+  );
 }

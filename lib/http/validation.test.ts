@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import * as z from 'zod';
 import {
+  characterCount,
   errorMapFor,
   idField,
   newPasswordField,
@@ -98,5 +99,16 @@ describe('toFieldProblems', () => {
       { field: 'username', message: '用户名须为 2-32 个字符，只能包含字母、数字、_、- 和 .' },
       { field: 'age', message: '无效输入：期望 数字，实际接收 string' },
     ]);
+  });
+});
+
+describe('characterCount', () => {
+  it('counts code points, as [...text] does (fuzz)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 50 }), (text) => {
+        expect(characterCount(text)).toBe([...text].length);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

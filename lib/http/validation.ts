@@ -3,7 +3,7 @@ import en from 'zod/v4/locales/en.js';
 import zhCN from 'zod/v4/locales/zh-CN.js';
 import type { FieldProblem } from '../errors';
 import { fitsBcrypt } from '../auth/password';
-import { fieldTexts, isFieldTextKey, type Language } from './messages';
+import { fieldMessage, fieldText, fieldTexts, type Language } from './messages';
 
 /**
  * Request field schemas shared by the endpoints. A schema's own messages are keys of
@@ -42,6 +42,52 @@ export const newPasswordField = z
   .refine((password) => [...password].length >= 8, { error: 'PASSWORD_TOO_SHORT' })
   .refine(fitsBcrypt, { error: 'PASSWORD_TOO_LONG' });
 
+/** Length in characters (code points), as users count them: an emoji is one. */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const unit = text.charCodeAt(index);
+    // A high surrogate followed by a low one is a single character.
+    if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) index += 1;
+    }
+    count += 1;
+  }
+  return count;
+}
+
+/**
+ * A string of `min`-`max` characters (code points), trimmed first if `trim`. With `min` of
+ * 1 or more, a string of only whitespace is refused too (yet stored as sent when not trimmed).
+ */
+export function textField(options: { min: number; max: number; trim?: boolean }) {
+  const { min, max, trim = false } = options;
+  const base = trim ? z.string().trim() : z.string();
+  return base
+    .refine((text) => min === 0 || text.trim() !== '', { error: 'NOT_BLANK', abort: true })
+    .refine(
+      (text) => {
+        const length = characterCount(text);
+        return length >= min && length <= max;
+      },
+      { error: fieldMessage('LENGTH', min, max) },
+    );
+}
+
+/** An optional whole number in a query string, `min`-`max`, `fallback` when absent. */
+export function queryIntField(options: { min: number; max: number; fallback: number }) {
+  const { min, max, fallback } = options;
+  const message = fieldMessage('INT_RANGE', min, max);
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, { error: message })
+    .transform(Number)
+    .pipe(z.int().min(min, { error: message }).max(max, { error: message }))
+    .optional()
+    .transform((value) => value ?? fallback);
+}
+
 /** A password being checked, not chosen: any non-empty string of sane size. */
 export const givenPasswordField = z.string().min(1, { error: 'NOT_BLANK' }).max(1024);
 
@@ -62,6 +108,6 @@ export function toFieldProblems(
 ): FieldProblem[] {
   return error.issues.map((issue) => ({
     field: issue.path.length > 0 ? issue.path.join('.') : location,
-    message: isFieldTextKey(issue.message) ? fieldTexts[issue.message][language] : issue.message,
+    message: fieldText(issue.message, language),
   }));
 }

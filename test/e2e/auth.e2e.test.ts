@@ -1,3 +1,4 @@
+import { call as callApi, type Call } from './client';
 import { startOffline, type OfflineApi } from './offline';
 
 /**
@@ -16,36 +17,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-interface Call {
-  method?: string;
-  body?: unknown;
-  rawBody?: string;
-  token?: string;
-  headers?: Record<string, string>;
-}
-
-async function call(path: string, { method, body, rawBody, token, headers = {} }: Call = {}) {
-  const response = await fetch(`${api.baseUrl}${path}`, {
-    method: method ?? (body === undefined && rawBody === undefined ? 'GET' : 'POST'),
-    headers: {
-      // No pooled keep-alive sockets left behind when the suite ends.
-      connection: 'close',
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-    body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await response.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions narrow it
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: response.status, body: json, headers: response.headers, text };
-}
+const call = (path: string, options?: Call) => callApi(api, path, options);
 
 const suffix = Date.now().toString(36);
 

@@ -14,4 +14,6 @@ process.env.DB_HOST ??= '127.0.0.1';
 process.env.DB_USER ??= 'root';
 process.env.JWT_SECRET_KEY = 'test-secret-that-is-long-enough-for-hs256-signing';
 process.env.BCRYPT_COST = '4';
+// Enough connections for concurrency tests to really race on MySQL.
+process.env.DB_POOL_SIZE ??= '8';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';

@@ -1,0 +1,168 @@
+import { sql } from 'kysely';
+import { AppError } from './errors';
+import { getDb, type DatabaseClient } from './db/connection';
+import { uniqueViolation } from './db/errors';
+import type { UserRow } from './db/schema';
+import { toDbTimestamp, toIsoTimestamp } from './db/time';
+import { normalizeEmail, usernameKey, type PublicUser } from './users';
+
+/** A friend as the friend list shows them: public fields and when the friendship began. */
+export interface Friend extends PublicUser {
+  since: string;
+}
+
+export interface SearchResult {
+  id: number;
+  username: string;
+  is_friend: boolean;
+}
+
+/** A friendship is stored once, as the ordered pair, so one key covers both directions. */
+export function friendshipKey(a: number, b: number): { user_low_id: number; user_high_id: number } {
+  return a < b ? { user_low_id: a, user_high_id: b } : { user_low_id: b, user_high_id: a };
+}
+
+/**
+ * Makes the caller and the named user friends, both ways at once (the brief's model: no
+ * requests to accept). The friendship's primary key makes concurrent A->B and B->A adds
+ * leave exactly one row; the loser gets ALREADY_FRIENDS.
+ */
+export async function addFriend(user: UserRow, friendUsername: string): Promise<Friend> {
+  const db = await getDb();
+  const friend = await db
+    .selectFrom('users')
+    .select(['id', 'username', 'created_at'])
+    .where('username_key', '=', usernameKey(friendUsername))
+    .executeTakeFirst();
+  if (!friend) throw new AppError('USER_NOT_FOUND');
+  if (friend.id === user.id) throw new AppError('CANNOT_ADD_SELF');
+
+  const since = toDbTimestamp();
+  try {
+    await db
+      .insertInto('friendships')
+      .values({ ...friendshipKey(user.id, friend.id), created_by: user.id, created_at: since })
+      .execute();
+  } catch (error) {
+    if (uniqueViolation(error) !== undefined) {
+      throw new AppError('ALREADY_FRIENDS', undefined, { cause: error });
+    }
+    throw error;
+  }
+  return {
+    id: friend.id,
+    username: friend.username,
+    created_at: toIsoTimestamp(friend.created_at),
+    since: toIsoTimestamp(since),
+  };
+}
+
+/** The caller's friends, by username without regard to case (then id). */
+export async function listFriends(userId: number): Promise<Friend[]> {
+  const db = await getDb();
+  // Two index range reads (one per side of the pair) instead of an OR across both columns.
+  const asLow = db
+    .selectFrom('friendships as f')
+    .innerJoin('users as u', 'u.id', 'f.user_high_id')
+    .where('f.user_low_id', '=', userId)
+    .select(['u.id', 'u.username', 'u.username_key', 'u.created_at', 'f.created_at as since']);
+  const asHigh = db
+    .selectFrom('friendships as f')
+    .innerJoin('users as u', 'u.id', 'f.user_low_id')
+    .where('f.user_high_id', '=', userId)
+    .select(['u.id', 'u.username', 'u.username_key', 'u.created_at', 'f.created_at as since']);
+  const rows = await asLow.unionAll(asHigh).orderBy('username_key').orderBy('id').execute();
+  return rows.map((row) => ({
+    id: row.id,
+    username: row.username,
+    created_at: toIsoTimestamp(row.created_at),
+    since: toIsoTimestamp(row.since),
+  }));
+}
+
+/** Ends a friendship for both sides. Messages and chat entries stay. */
+export async function removeFriend(userId: number, friendId: number): Promise<void> {
+  const db = await getDb();
+  if (friendId === userId) throw new AppError('FRIEND_NOT_FOUND');
+  const result = await db
+    .deleteFrom('friendships')
+    .where((eb) => eb.and(friendshipKey(userId, friendId)))
+    .executeTakeFirst();
+  if (result.numDeletedRows === 0n) throw new AppError('FRIEND_NOT_FOUND');
+}
+
+/** Which of `otherIds` are friends of `userId`. */
+export async function friendIdsAmong(
+  db: DatabaseClient,
+  userId: number,
+  otherIds: readonly number[],
+): Promise<Set<number>> {
+  const lower = otherIds.filter((id) => id < userId);
+  const higher = otherIds.filter((id) => id > userId);
+  if (lower.length === 0 && higher.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('friendships')
+    .select(['user_low_id', 'user_high_id'])
+    .where((eb) => {
+      const sides = [];
+      if (lower.length > 0) {
+        sides.push(eb.and([eb('user_high_id', '=', userId), eb('user_low_id', 'in', lower)]));
+      }
+      if (higher.length > 0) {
+        sides.push(eb.and([eb('user_low_id', '=', userId), eb('user_high_id', 'in', higher)]));
+      }
+      return eb.or(sides);
+    })
+    .execute();
+  return new Set(
+    rows.map((row) => (row.user_low_id === userId ? row.user_high_id : row.user_low_id)),
+  );
+}
+
+/** LIKE's escape character: `!`, because a backslash means different things on MySQL and SQLite. */
+function likeLiteral(text: string): string {
+  return text.replace(/[!%_]/g, '!$&');
+}
+
+/**
+ * Users whose username contains `keyword` without regard to case (`%`, `_` and `\` are
+ * plain characters), or whose email is exactly `keyword`, never the caller. Exact username
+ * matches first, then prefix matches, then the rest; by username inside each group.
+ */
+export async function searchUsers(
+  userId: number,
+  keyword: string,
+  limit: number,
+): Promise<SearchResult[]> {
+  const db = await getDb();
+  const key = usernameKey(keyword);
+  const contains = `%${likeLiteral(key)}%`;
+  const prefix = `${likeLiteral(key)}%`;
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'username'])
+    .where('id', '!=', userId)
+    .where((eb) =>
+      eb.or([
+        sql<boolean>`${eb.ref('username_key')} like ${contains} escape '!'`,
+        eb('email', '=', normalizeEmail(keyword)),
+      ]),
+    )
+    .orderBy(
+      sql`case when username_key = ${key} then 0 when username_key like ${prefix} escape '!' then 1 else 2 end`,
+    )
+    .orderBy('username_key')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  const friends = await friendIdsAmong(
+    db,
+    userId,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    username: row.username,
+    is_friend: friends.has(row.id),
+  }));
+}

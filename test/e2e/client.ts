@@ -1,0 +1,59 @@
+import type { OfflineApi } from './offline';
+
+export interface Call {
+  method?: string;
+  body?: unknown;
+  rawBody?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions narrow it
+  body: any;
+  headers: Headers;
+  text: string;
+}
+
+/** One HTTP request to the offline API, the JSON answer parsed. */
+export async function call(api: OfflineApi, path: string, options: Call = {}): Promise<CallResult> {
+  const { method, body, rawBody, token, headers = {} } = options;
+  const response = await fetch(`${api.baseUrl}${path}`, {
+    method: method ?? (body === undefined && rawBody === undefined ? 'GET' : 'POST'),
+    headers: {
+      // No pooled keep-alive sockets left behind when the suite ends.
+      connection: 'close',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, body: json, headers: response.headers, text };
+}
+
+/** Registers a user over HTTP; returns its id, name and token. */
+export async function signUp(api: OfflineApi, username: string) {
+  const response = await call(api, '/api/auth/register', {
+    body: {
+      username,
+      email: `${username.replace(/[^a-z0-9]/gi, '')}${Date.now()}@example.com`,
+      password: 'password123',
+    },
+  });
+  if (response.status !== 201)
+    throw new Error(`register ${username}: ${response.status} ${response.text}`);
+  return {
+    id: response.body.data.user.id as number,
+    username,
+    token: response.body.data.access_token as string,
+  };
+}

@@ -1,0 +1,117 @@
+import { call as callApi, signUp, type Call } from './client';
+import { startOffline, type OfflineApi } from './offline';
+
+/** The friend endpoints over real HTTP, through serverless-offline. */
+jest.setTimeout(120_000);
+
+let api: OfflineApi;
+const call = (path: string, options?: Call) => callApi(api, path, options);
+const t = Date.now().toString(36);
+
+beforeAll(async () => {
+  api = await startOffline();
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+it('adds, lists, searches and removes friends', async () => {
+  const alice = await signUp(api, `alice_${t}`);
+  const bob = await signUp(api, `Bob_${t}`);
+  const zhang = await signUp(api, `张三_${t}`);
+
+  const added = await call('/api/friend/add', {
+    token: alice.token,
+    body: { friend_username: `bob_${t}` },
+  });
+  expect(added.status).toBe(201);
+  expect(added.body.data.friend).toMatchObject({ id: bob.id, username: bob.username });
+
+  const zhangAddsAlice = await call('/api/friend/add', {
+    token: zhang.token,
+    body: { friend_username: alice.username },
+  });
+  expect(zhangAddsAlice.status).toBe(201);
+
+  const repeat = await call('/api/friend/add', {
+    token: bob.token,
+    body: { friend_username: alice.username },
+  });
+  expect(repeat.status).toBe(409);
+  expect(repeat.body.code).toBe('ALREADY_FRIENDS');
+
+  const self = await call('/api/friend/add', {
+    token: bob.token,
+    body: { friend_username: bob.username },
+  });
+  expect(self.status).toBe(400);
+  expect(self.body.code).toBe('CANNOT_ADD_SELF');
+
+  const unknown = await call('/api/friend/add', {
+    token: bob.token,
+    body: { friend_username: 'nobody%' },
+  });
+  expect(unknown.status).toBe(404);
+  expect(unknown.body.code).toBe('USER_NOT_FOUND');
+
+  const aliceList = await call('/api/friend/list', { token: alice.token });
+  expect(aliceList.status).toBe(200);
+  expect(aliceList.body.data.count).toBe(2);
+  expect(aliceList.body.data.friends.map((friend: { id: number }) => friend.id)).toEqual([
+    bob.id,
+    zhang.id,
+  ]);
+
+  const search = await call(`/api/friend/search?keyword=${encodeURIComponent(`_${t}`)}&limit=10`, {
+    token: bob.token,
+  });
+  expect(search.status).toBe(200);
+  expect(search.body.data.users).toEqual([
+    { id: alice.id, username: alice.username, is_friend: true },
+    { id: zhang.id, username: zhang.username, is_friend: false },
+  ]);
+
+  const wildcard = await call('/api/friend/search?keyword=%25', { token: bob.token });
+  expect(wildcard.body.data.users).toEqual([]);
+
+  const badLimit = await call(`/api/friend/search?keyword=a&limit=500`, { token: bob.token });
+  expect(badLimit.status).toBe(400);
+  expect(badLimit.body.details).toEqual([{ field: 'limit', message: '须为 1 到 50 之间的整数' }]);
+
+  const removed = await call('/api/friend/remove', {
+    token: bob.token,
+    body: { friend_id: alice.id },
+  });
+  expect(removed.status).toBe(200);
+  expect(removed.body.data).toEqual({ friend_id: alice.id });
+
+  const removedAgain = await call('/api/friend/remove', {
+    token: bob.token,
+    body: { friend_id: alice.id },
+  });
+  expect(removedAgain.status).toBe(404);
+  expect(removedAgain.body.code).toBe('FRIEND_NOT_FOUND');
+
+  const aliceAfter = await call('/api/friend/list', { token: alice.token });
+  expect(aliceAfter.body.data.friends.map((friend: { id: number }) => friend.id)).toEqual([
+    zhang.id,
+  ]);
+
+  const noToken = await call('/api/friend/list');
+  expect(noToken.status).toBe(401);
+});
+
+it('keeps one friendship when two people add each other at the same moment', async () => {
+  for (let round = 0; round < 3; round += 1) {
+    const a = await signUp(api, `race_a${round}_${t}`);
+    const b = await signUp(api, `race_b${round}_${t}`);
+    const results = await Promise.all([
+      call('/api/friend/add', { token: a.token, body: { friend_username: b.username } }),
+      call('/api/friend/add', { token: b.token, body: { friend_username: a.username } }),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual([201, 409]);
+    const list = await call('/api/friend/list', { token: a.token });
+    expect(list.body.data.friends.map((friend: { id: number }) => friend.id)).toEqual([b.id]);
+  }
+});
