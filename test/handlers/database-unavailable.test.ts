@@ -1,16 +1,6 @@
-import { createServer } from 'node:net';
 import type { LambdaHandler } from '../../lib/http/handler';
 import { invoke } from '../helpers/invoke';
-
-/** A local port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort } from '../helpers/ports';
 
 /** Loads a handler in a fresh module registry, under a changed environment. */
 async function loadWith<T>(env: Record<string, string>, load: () => Promise<T>): Promise<T> {
@@ -30,7 +20,7 @@ async function loadWith<T>(env: Record<string, string>, load: () => Promise<T>):
 describe('when the database cannot be reached', () => {
   let port: number;
   beforeAll(async () => {
-    port = await closedPort();
+    port = await freePort();
   });
 
   it.each([

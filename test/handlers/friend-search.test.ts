@@ -1,14 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { handler as add } from '../../functions/friend/add';
 import { handler as search } from '../../functions/friend/search';
 import { invoke } from '../helpers/invoke';
-import { registerUser, type TestUser } from '../helpers/users';
-
-/** Lower-case letters only, so names built from it sort predictably and match nothing else. */
-const tag = () =>
-  randomBytes(5)
-    .toString('hex')
-    .replace(/\d/g, (digit) => 'ghijklmnop'[Number(digit)] ?? 'x');
+import { letterTag as tag, registerUser, type TestUser } from '../helpers/users';
 
 async function searchNames(user: TestUser, query: Record<string, string>): Promise<string[]> {
   const response = await invoke(search, { token: user.token, query });

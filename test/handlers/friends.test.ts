@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { handler as add } from '../../functions/friend/add';
 import { handler as list } from '../../functions/friend/list';
 import { handler as remove } from '../../functions/friend/remove';
 import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
-import { registerUser, type TestUser } from '../helpers/users';
+import { letterTag as tag, registerUser, type TestUser } from '../helpers/users';
 
 async function friendshipRows(a: number, b: number) {
   const db = await getDb();
@@ -21,12 +20,6 @@ async function friendIds(user: TestUser): Promise<number[]> {
   expect(response.status).toBe(200);
   return response.body.data.friends.map((friend: { id: number }) => friend.id);
 }
-
-/** Lower-case letters only, so names built from it sort predictably. */
-const tag = () =>
-  randomBytes(4)
-    .toString('hex')
-    .replace(/\d/g, (digit) => 'ghijklmnop'[Number(digit)] ?? 'x');
 
 describe('POST /api/friend/add', () => {
   it('makes both users friends at once and answers 201 with the friend', async () => {

@@ -34,3 +34,11 @@ export async function registerUser(
     token: response.body.data.access_token,
   };
 }
+
+/** Random lower-case letters: names built from it sort predictably and match nothing else. */
+export function letterTag(length = 10): string {
+  return randomBytes(length)
+    .toString('hex')
+    .slice(0, length)
+    .replace(/\d/g, (digit) => 'ghijklmnop'[Number(digit)] ?? 'x');
+}
