@@ -69,7 +69,10 @@ CREATE TABLE conversations (
   owner_id BIGINT NOT NULL,
   peer_id BIGINT NOT NULL,
   last_message_id BIGINT NOT NULL,
+  -- messages from peer to owner not yet read by owner
   unread_count INT NOT NULL DEFAULT 0,
+  -- messages in the conversation, both directions: history's `total` without counting
+  message_count INT NOT NULL DEFAULT 0,
   updated_at DATETIME(3) NOT NULL,
   CONSTRAINT conversations_pk PRIMARY KEY (owner_id, peer_id),
   CONSTRAINT conversations_owner_fk FOREIGN KEY (owner_id) REFERENCES users (id),

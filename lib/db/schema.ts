@@ -59,9 +59,13 @@ export interface ConversationsTable {
   owner_id: number;
   peer_id: number;
   last_message_id: number;
+  /** Messages from peer to owner that owner has not read. */
   unread_count: Generated<number>;
+  /** Messages in the conversation, both directions: history's total without a count. */
+  message_count: Generated<number>;
   updated_at: string;
 }
 
 export type UserRow = Selectable<UsersTable>;
+export type MessageRow = Selectable<MessagesTable>;
 export type NewUser = Insertable<UsersTable>;

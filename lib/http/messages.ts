@@ -51,6 +51,12 @@ export const successTexts = {
   FRIEND_LIST: { zh: '获取好友列表成功', en: 'Friends' },
   FRIEND_REMOVED: { zh: '删除好友成功', en: 'Friend removed' },
   USER_SEARCH: { zh: '搜索成功', en: 'Search results' },
+  MESSAGE_SENT: { zh: '消息发送成功', en: 'Message sent' },
+  MESSAGE_ALREADY_SENT: { zh: '消息已发送（重复请求）', en: 'Message already sent (repeated request)' },
+  MESSAGE_HISTORY: { zh: '获取聊天记录成功', en: 'Message history' },
+  CHAT_LIST: { zh: '获取聊天列表成功', en: 'Chats' },
+  LAST_MESSAGE: { zh: '获取最后一条消息成功', en: 'Last message' },
+  MARKED_READ: { zh: '已标记为已读', en: 'Marked as read' },
 } satisfies Record<string, Texts>;
 
 export type SuccessKey = keyof typeof successTexts;
@@ -79,6 +85,10 @@ export const fieldTexts = {
   LENGTH: { zh: '长度须为 {0}-{1} 个字符', en: 'must be {0}-{1} characters long' },
   INT_RANGE: { zh: '须为 {0} 到 {1} 之间的整数', en: 'must be a whole number from {0} to {1}' },
   ONE_OF: { zh: '须为以下之一：{0}', en: 'must be one of: {0}' },
+  MALFORMED_TEXT: {
+    zh: '包含无效的 Unicode 字符（孤立代理项）',
+    en: 'contains invalid Unicode (an unpaired surrogate)',
+  },
 } satisfies Record<string, Texts>;
 
 export type FieldTextKey = keyof typeof fieldTexts;

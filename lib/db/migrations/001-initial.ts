@@ -95,6 +95,7 @@ export function initialSchema({ dialect }: MigrationContext) {
         .addColumn('peer_id', idType, (col) => col.notNull())
         .addColumn('last_message_id', idType, (col) => col.notNull())
         .addColumn('unread_count', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('message_count', 'integer', (col) => col.notNull().defaultTo(0))
         .addColumn('updated_at', timestamp, (col) => col.notNull())
         .addPrimaryKeyConstraint('conversations_pk', ['owner_id', 'peer_id'])
         .addForeignKeyConstraint('conversations_owner_fk', ['owner_id'], 'users', ['id'])

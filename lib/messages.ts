@@ -1,0 +1,308 @@
+import { sql, type Transaction } from 'kysely';
+import { getConfig } from './config';
+import { getDb, type DatabaseClient } from './db/connection';
+import { uniqueViolation } from './db/errors';
+import type { Database, MessageRow } from './db/schema';
+import { toDbTimestamp, toIsoTimestamp } from './db/time';
+import { inTransaction } from './db/transaction';
+import { AppError } from './errors';
+import { friendIdsAmong, friendshipKey } from './friends';
+import type { UserRow } from './db/schema';
+
+export type MessageType = MessageRow['message_type'];
+export const messageTypes: readonly MessageType[] = ['text', 'image', 'file'];
+
+/** A message as the API shows it. */
+export interface Message {
+  id: number;
+  sender_id: number;
+  receiver_id: number;
+  content: string;
+  message_type: MessageType;
+  is_read: boolean;
+  read_at: string | null;
+  created_at: string;
+  client_msg_id: string | null;
+}
+
+export function messageView(row: MessageRow): Message {
+  return {
+    id: row.id,
+    sender_id: row.sender_id,
+    receiver_id: row.receiver_id,
+    content: row.content,
+    message_type: row.message_type,
+    is_read: Boolean(row.is_read),
+    read_at: row.read_at === null ? null : toIsoTimestamp(row.read_at),
+    created_at: toIsoTimestamp(row.created_at),
+    client_msg_id: row.client_msg_id,
+  };
+}
+
+async function requireUser(db: DatabaseClient, userId: number): Promise<void> {
+  const found = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  if (!found) throw new AppError('USER_NOT_FOUND');
+}
+
+async function findByClientId(
+  db: DatabaseClient,
+  senderId: number,
+  clientMsgId: string,
+): Promise<MessageRow | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('sender_id', '=', senderId)
+    .where('client_msg_id', '=', clientMsgId)
+    .executeTakeFirst();
+}
+
+export interface NewMessage {
+  receiverId: number;
+  content: string;
+  messageType: MessageType;
+  clientMsgId?: string | undefined;
+}
+
+/**
+ * Sends a message to a friend. With a `clientMsgId` it is idempotent: a repeat (even one
+ * racing the first) returns the original message with `created: false`; the unique key on
+ * (sender, client_msg_id) decides. The message and both chat-list rows are written in one
+ * transaction.
+ */
+export async function sendMessage(
+  sender: UserRow,
+  message: NewMessage,
+): Promise<{ message: Message; created: boolean }> {
+  if (message.receiverId === sender.id) throw new AppError('CANNOT_MESSAGE_SELF');
+  const db = await getDb();
+
+  if (message.clientMsgId !== undefined) {
+    const original = await findByClientId(db, sender.id, message.clientMsgId);
+    if (original) return { message: messageView(original), created: false };
+  }
+  await requireUser(db, message.receiverId);
+  const friends = await friendIdsAmong(db, sender.id, [message.receiverId]);
+  if (!friends.has(message.receiverId)) throw new AppError('NOT_FRIENDS');
+
+  const now = toDbTimestamp();
+  const row = {
+    sender_id: sender.id,
+    receiver_id: message.receiverId,
+    ...friendshipKey(sender.id, message.receiverId),
+    content: message.content,
+    message_type: message.messageType,
+    client_msg_id: message.clientMsgId ?? null,
+    is_read: 0,
+    read_at: null,
+    created_at: now,
+  };
+  try {
+    const id = await inTransaction(db, async (trx) => {
+      // The insert comes first: on SQLite it takes the write lock before anything is read.
+      const { insertId } = await trx.insertInto('messages').values(row).executeTakeFirstOrThrow();
+      const messageId = Number(insertId);
+      // Always the lower owner id first, so two opposite sends lock rows in the same order.
+      const owners = [sender.id, message.receiverId].sort((a, b) => a - b);
+      for (const owner of owners) {
+        const peer = owner === sender.id ? message.receiverId : sender.id;
+        await recordInChatList(trx, { owner, peer, messageId, unread: owner !== sender.id, now });
+      }
+      return messageId;
+    });
+    return { message: messageView({ ...row, id }), created: true };
+  } catch (error) {
+    // The same client_msg_id won a race with us: answer with the message it created.
+    if (message.clientMsgId !== undefined && uniqueViolation(error) !== undefined) {
+      const original = await findByClientId(db, sender.id, message.clientMsgId);
+      if (original) return { message: messageView(original), created: false };
+    }
+    throw error;
+  }
+}
+
+/** Creates or advances one owner's chat-list row for a new message. */
+async function recordInChatList(
+  trx: Transaction<Database>,
+  entry: { owner: number; peer: number; messageId: number; unread: boolean; now: string },
+): Promise<void> {
+  const { owner, peer, messageId, unread, now } = entry;
+  const insert = trx.insertInto('conversations').values({
+    owner_id: owner,
+    peer_id: peer,
+    last_message_id: messageId,
+    unread_count: unread ? 1 : 0,
+    message_count: 1,
+    updated_at: now,
+  });
+  const changes = {
+    // Concurrent sends may commit out of id order: keep the newest.
+    last_message_id: sql<number>`case when last_message_id < ${messageId} then ${messageId} else last_message_id end`,
+    unread_count: sql<number>`unread_count + ${unread ? 1 : 0}`,
+    message_count: sql<number>`message_count + 1`,
+    updated_at: now,
+  };
+  if (getConfig().db.type === 'mysql') {
+    await insert.onDuplicateKeyUpdate(changes).execute();
+  } else {
+    await insert.onConflict((conflict) => conflict.columns(['owner_id', 'peer_id']).doUpdateSet(changes)).execute();
+  }
+}
+
+export interface HistoryQuery {
+  perPage: number;
+  /** Page 1 is the newest `perPage` messages. Ignored when `beforeId` is given. */
+  page: number;
+  /** Cursor: the newest `perPage` messages with an id below this. */
+  beforeId?: number | undefined;
+}
+
+export interface HistoryPage {
+  messages: Message[];
+  page: number | null;
+  per_page: number;
+  total: number;
+  has_more: boolean;
+}
+
+/**
+ * One page of the conversation between the caller and `peerId`, ascending by id. Reads the
+ * (pair, id) index; `total` comes from the chat-list row, so no page counts the history.
+ */
+export async function conversationHistory(
+  userId: number,
+  peerId: number,
+  query: HistoryQuery,
+): Promise<HistoryPage> {
+  const db = await getDb();
+  await requireUser(db, peerId);
+  const pair = friendshipKey(userId, peerId);
+  const summary = await db
+    .selectFrom('conversations')
+    .select('message_count')
+    .where('owner_id', '=', userId)
+    .where('peer_id', '=', peerId)
+    .executeTakeFirst();
+  const total = summary?.message_count ?? 0;
+
+  let newestFirst = db
+    .selectFrom('messages')
+    .select('id')
+    .where('user_low_id', '=', pair.user_low_id)
+    .where('user_high_id', '=', pair.user_high_id)
+    .orderBy('id', 'desc')
+    // One extra row tells whether older messages remain.
+    .limit(query.perPage + 1);
+  if (query.beforeId !== undefined) {
+    newestFirst = newestFirst.where('id', '<', query.beforeId);
+  } else if (query.page > 1) {
+    newestFirst = newestFirst.offset((query.page - 1) * query.perPage);
+  }
+  // Page through the narrow index first, then read only the page's rows by primary key.
+  const ids = (await newestFirst.execute()).map((row) => row.id);
+  const hasMore = ids.length > query.perPage;
+  const pageIds = ids.slice(0, query.perPage);
+  const rows =
+    pageIds.length === 0
+      ? []
+      : await db.selectFrom('messages').selectAll().where('id', 'in', pageIds).orderBy('id').execute();
+
+  return {
+    messages: rows.map(messageView),
+    page: query.beforeId === undefined ? query.page : null,
+    per_page: query.perPage,
+    total,
+    has_more: hasMore,
+  };
+}
+
+export interface ChatEntry {
+  friend: { id: number; username: string };
+  last_message: Message;
+  unread_count: number;
+  is_friend: boolean;
+}
+
+/**
+ * The caller's chat list, newest last message first: their own chat-list rows only, each
+ * joined to its last message and peer by primary key. No scan or grouping of messages.
+ */
+export async function chatList(
+  userId: number,
+  limit: number,
+): Promise<{ chats: ChatEntry[]; total_unread: number }> {
+  const db = await getDb();
+  const rows = await db
+    .selectFrom('conversations as c')
+    .innerJoin('messages as m', 'm.id', 'c.last_message_id')
+    .innerJoin('users as u', 'u.id', 'c.peer_id')
+    .where('c.owner_id', '=', userId)
+    .orderBy('c.last_message_id', 'desc')
+    .limit(limit)
+    .selectAll('m')
+    .select(['c.peer_id', 'c.unread_count', 'u.username as peer_username'])
+    .execute();
+  const { total_unread } = await db
+    .selectFrom('conversations')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('unread_count'), sql<number>`0`).as('total_unread'))
+    .where('owner_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  const friends = await friendIdsAmong(
+    db,
+    userId,
+    rows.map((row) => row.peer_id),
+  );
+  return {
+    chats: rows.map((row) => ({
+      friend: { id: row.peer_id, username: row.peer_username },
+      last_message: messageView(row),
+      unread_count: row.unread_count,
+      is_friend: friends.has(row.peer_id),
+    })),
+    total_unread: Number(total_unread),
+  };
+}
+
+/** The newest message between the caller and `peerId`, or null. */
+export async function lastMessage(userId: number, peerId: number): Promise<Message | null> {
+  const db = await getDb();
+  await requireUser(db, peerId);
+  const row = await db
+    .selectFrom('conversations as c')
+    .innerJoin('messages as m', 'm.id', 'c.last_message_id')
+    .where('c.owner_id', '=', userId)
+    .where('c.peer_id', '=', peerId)
+    .selectAll('m')
+    .executeTakeFirst();
+  return row ? messageView(row) : null;
+}
+
+/**
+ * Marks messages from `senderId` to the caller as read (all, or up to `upToId`), and takes
+ * exactly that many off the caller's unread count, in one transaction. Idempotent: rows
+ * already read are not touched again. Returns how many rows this call changed.
+ */
+export async function markRead(userId: number, senderId: number, upToId?: number): Promise<number> {
+  const db = await getDb();
+  await requireUser(db, senderId);
+  const now = toDbTimestamp();
+  return inTransaction(db, async (trx) => {
+    let update = trx
+      .updateTable('messages')
+      .set({ is_read: 1, read_at: now })
+      .where('receiver_id', '=', userId)
+      .where('sender_id', '=', senderId)
+      .where('is_read', '=', 0);
+    if (upToId !== undefined) update = update.where('id', '<=', upToId);
+    const updated = Number((await update.executeTakeFirst()).numUpdatedRows);
+    if (updated > 0) {
+      await trx
+        .updateTable('conversations')
+        .set({ unread_count: sql<number>`unread_count - ${updated}`, updated_at: now })
+        .where('owner_id', '=', userId)
+        .where('peer_id', '=', senderId)
+        .execute();
+    }
+    return updated;
+  });
+}
