@@ -40,7 +40,11 @@ export function messageView(row: MessageRow): Message {
 }
 
 async function requireUser(db: DatabaseClient, userId: number): Promise<void> {
-  const found = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  const found = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', userId)
+    .executeTakeFirst();
   if (!found) throw new AppError('USER_NOT_FOUND');
 }
 
@@ -145,7 +149,9 @@ async function recordInChatList(
   if (getConfig().db.type === 'mysql') {
     await insert.onDuplicateKeyUpdate(changes).execute();
   } else {
-    await insert.onConflict((conflict) => conflict.columns(['owner_id', 'peer_id']).doUpdateSet(changes)).execute();
+    await insert
+      .onConflict((conflict) => conflict.columns(['owner_id', 'peer_id']).doUpdateSet(changes))
+      .execute();
   }
 }
 
@@ -205,7 +211,12 @@ export async function conversationHistory(
   const rows =
     pageIds.length === 0
       ? []
-      : await db.selectFrom('messages').selectAll().where('id', 'in', pageIds).orderBy('id').execute();
+      : await db
+          .selectFrom('messages')
+          .selectAll()
+          .where('id', 'in', pageIds)
+          .orderBy('id')
+          .execute();
 
   return {
     messages: rows.map(messageView),
@@ -244,7 +255,9 @@ export async function chatList(
     .execute();
   const { total_unread } = await db
     .selectFrom('conversations')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('unread_count'), sql<number>`0`).as('total_unread'))
+    .select((eb) =>
+      eb.fn.coalesce(eb.fn.sum<number>('unread_count'), sql<number>`0`).as('total_unread'),
+    )
     .where('owner_id', '=', userId)
     .executeTakeFirstOrThrow();
   const friends = await friendIdsAmong(

@@ -52,7 +52,10 @@ export const successTexts = {
   FRIEND_REMOVED: { zh: '删除好友成功', en: 'Friend removed' },
   USER_SEARCH: { zh: '搜索成功', en: 'Search results' },
   MESSAGE_SENT: { zh: '消息发送成功', en: 'Message sent' },
-  MESSAGE_ALREADY_SENT: { zh: '消息已发送（重复请求）', en: 'Message already sent (repeated request)' },
+  MESSAGE_ALREADY_SENT: {
+    zh: '消息已发送（重复请求）',
+    en: 'Message already sent (repeated request)',
+  },
   MESSAGE_HISTORY: { zh: '获取聊天记录成功', en: 'Message history' },
   CHAT_LIST: { zh: '获取聊天列表成功', en: 'Chats' },
   LAST_MESSAGE: { zh: '获取最后一条消息成功', en: 'Last message' },

@@ -64,17 +64,19 @@ export function characterCount(text: string): number {
 export function textField(options: { min: number; max: number; trim?: boolean }) {
   const { min, max, trim = false } = options;
   const base = trim ? z.string().trim() : z.string();
-  return base
-    // A lone surrogate cannot be stored as UTF-8: refuse it rather than store something else.
-    .refine((text) => !/[\uD800-\uDFFF]/u.test(text), { error: 'MALFORMED_TEXT', abort: true })
-    .refine((text) => min === 0 || text.trim() !== '', { error: 'NOT_BLANK', abort: true })
-    .refine(
-      (text) => {
-        const length = characterCount(text);
-        return length >= min && length <= max;
-      },
-      { error: fieldMessage('LENGTH', min, max) },
-    );
+  return (
+    base
+      // A lone surrogate cannot be stored as UTF-8: refuse it rather than store something else.
+      .refine((text) => !/[\uD800-\uDFFF]/u.test(text), { error: 'MALFORMED_TEXT', abort: true })
+      .refine((text) => min === 0 || text.trim() !== '', { error: 'NOT_BLANK', abort: true })
+      .refine(
+        (text) => {
+          const length = characterCount(text);
+          return length >= min && length <= max;
+        },
+        { error: fieldMessage('LENGTH', min, max) },
+      )
+  );
 }
 
 /** An optional whole number in a query string, `min`-`max`, `fallback` when absent. */

@@ -43,7 +43,11 @@ describe('POST /api/message/send', () => {
       },
     });
     const id = response.body.data.message.id;
-    expect(await messageRow(id)).toMatchObject({ sender_id: alice.id, receiver_id: bob.id, is_read: 0 });
+    expect(await messageRow(id)).toMatchObject({
+      sender_id: alice.id,
+      receiver_id: bob.id,
+      is_read: 0,
+    });
     expect(await conversationRow(alice.id, bob.id)).toMatchObject({
       last_message_id: id,
       unread_count: 0,
@@ -72,7 +76,9 @@ describe('POST /api/message/send', () => {
   });
 
   it.each(['image', 'file'])('accepts message_type %s', async (messageType) => {
-    const response = await sendMessage(alice, bob, 'uploads/2026/cat.png', { message_type: messageType });
+    const response = await sendMessage(alice, bob, 'uploads/2026/cat.png', {
+      message_type: messageType,
+    });
     expect(response.status).toBe(201);
     expect(response.body.data.message.message_type).toBe(messageType);
   });
@@ -86,11 +92,31 @@ describe('POST /api/message/send', () => {
   it.each([
     ['empty content', { content: '' }, 'content', '不能为空'],
     ['blank content', { content: ' \n\t ' }, 'content', '不能为空'],
-    ['content over 5000 characters', { content: 'a'.repeat(5001) }, 'content', '长度须为 1-5000 个字符'],
-    ['a lone surrogate', { content: 'bad \ud800 text' }, 'content', '包含无效的 Unicode 字符（孤立代理项）'],
+    [
+      'content over 5000 characters',
+      { content: 'a'.repeat(5001) },
+      'content',
+      '长度须为 1-5000 个字符',
+    ],
+    [
+      'a lone surrogate',
+      { content: 'bad \ud800 text' },
+      'content',
+      '包含无效的 Unicode 字符（孤立代理项）',
+    ],
     ['numeric content', { content: 42 }, 'content', expect.any(String)],
-    ['an unknown type', { message_type: 'video' }, 'message_type', '须为以下之一：text, image, file'],
-    ['a long client_msg_id', { client_msg_id: 'k'.repeat(65) }, 'client_msg_id', '长度须为 1-64 个字符'],
+    [
+      'an unknown type',
+      { message_type: 'video' },
+      'message_type',
+      '须为以下之一：text, image, file',
+    ],
+    [
+      'a long client_msg_id',
+      { client_msg_id: 'k'.repeat(65) },
+      'client_msg_id',
+      '长度须为 1-64 个字符',
+    ],
     ['a blank client_msg_id', { client_msg_id: '  ' }, 'client_msg_id', '不能为空'],
     ['receiver_id 0', { receiver_id: 0 }, 'receiver_id', '必须是正整数'],
     ['receiver_id "1; DROP"', { receiver_id: '1; DROP' }, 'receiver_id', '必须是正整数'],
@@ -144,7 +170,10 @@ describe('POST /api/message/send', () => {
       expect(repeat.body.message).toBe('消息已发送（重复请求）');
       expect(repeat.body.data.message).toEqual(first.body.data.message);
       expect(await messagesFrom(alice.id)).toHaveLength(1);
-      expect(await conversationRow(bob.id, alice.id)).toMatchObject({ unread_count: 1, message_count: 1 });
+      expect(await conversationRow(bob.id, alice.id)).toMatchObject({
+        unread_count: 1,
+        message_count: 1,
+      });
     });
 
     it('is per sender: the same key from two senders makes two messages', async () => {

@@ -7,7 +7,8 @@ import type { TestUser } from './users';
 /** Makes two users friends through the real handler. */
 export async function befriend(a: TestUser, b: TestUser): Promise<void> {
   const response = await invoke(add, { token: a.token, body: { friend_username: b.username } });
-  if (response.status !== 201) throw new Error(`add failed: ${response.status} ${response.rawBody}`);
+  if (response.status !== 201)
+    throw new Error(`add failed: ${response.status} ${response.rawBody}`);
 }
 
 /** Sends a message through the real handler. */
@@ -22,11 +23,17 @@ export function sendMessage(
 }
 
 /** Sends `count` messages one after another; returns their ids. */
-export async function sendMany(from: TestUser, to: TestUser, count: number, prefix = 'm'): Promise<number[]> {
+export async function sendMany(
+  from: TestUser,
+  to: TestUser,
+  count: number,
+  prefix = 'm',
+): Promise<number[]> {
   const ids: number[] = [];
   for (let index = 0; index < count; index += 1) {
     const response = await sendMessage(from, to, `${prefix}${index}`);
-    if (response.status !== 201) throw new Error(`send failed: ${response.status} ${response.rawBody}`);
+    if (response.status !== 201)
+      throw new Error(`send failed: ${response.status} ${response.rawBody}`);
     ids.push(response.body.data.message.id);
   }
   return ids;

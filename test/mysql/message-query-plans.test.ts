@@ -1,0 +1,171 @@
+import { CompiledQuery } from 'kysely';
+import { getDb, observeQueries, type ExecutedQuery } from '../../lib/db/connection';
+import { toDbTimestamp } from '../../lib/db/time';
+import { friendshipKey } from '../../lib/friends';
+import { chatList, conversationHistory, lastMessage, markRead } from '../../lib/messages';
+
+/**
+ * EXPLAIN of the exact SQL the message functions run, on a seeded MySQL database: the chat
+ * list touches only the caller's conversation rows (then one message and one user per row,
+ * by primary key); history, last and mark_read read their indexes, never scan messages.
+ */
+interface PlanRow {
+  table: string | null;
+  type: string | null;
+  key: string | null;
+  rows: number | null;
+  Extra: string | null;
+}
+
+const PEERS = 150;
+const MESSAGES_PER_PEER = 12;
+let hub: number;
+let busiestPeer: number;
+
+async function seed(): Promise<void> {
+  const db = await getDb();
+  const now = toDbTimestamp();
+  await db
+    .insertInto('users')
+    .values(
+      Array.from({ length: PEERS + 1 }, (_, index) => ({
+        username: `plan${index}`,
+        username_key: `plan${index}`,
+        email: `plan${index}@example.com`,
+        password_hash: 'not-a-real-hash',
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .execute();
+  const ids = (await db.selectFrom('users').select('id').orderBy('id').execute()).map(
+    (row) => row.id,
+  );
+  hub = ids[0] ?? 0;
+  const peers = ids.slice(1);
+  busiestPeer = peers[0] ?? 0;
+  for (const peer of peers) {
+    const rows = Array.from({ length: MESSAGES_PER_PEER }, (_, index) => {
+      const [sender, receiver] = index % 2 === 0 ? [peer, hub] : [hub, peer];
+      return {
+        sender_id: sender,
+        receiver_id: receiver,
+        ...friendshipKey(hub, peer),
+        content: `seed ${index}`,
+        message_type: 'text' as const,
+        client_msg_id: null,
+        is_read: 0,
+        read_at: null,
+        created_at: now,
+      };
+    });
+    await db.insertInto('messages').values(rows).execute();
+    const { last } = await db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.max('id').as('last'))
+      .where('user_low_id', '=', Math.min(hub, peer))
+      .where('user_high_id', '=', Math.max(hub, peer))
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('conversations')
+      .values([
+        {
+          owner_id: hub,
+          peer_id: peer,
+          last_message_id: Number(last),
+          unread_count: 6,
+          message_count: 12,
+          updated_at: now,
+        },
+        {
+          owner_id: peer,
+          peer_id: hub,
+          last_message_id: Number(last),
+          unread_count: 6,
+          message_count: 12,
+          updated_at: now,
+        },
+      ])
+      .execute();
+  }
+  await db.executeQuery(
+    CompiledQuery.raw('ANALYZE TABLE users, messages, conversations, friendships'),
+  );
+}
+
+async function plansOf(
+  action: () => Promise<unknown>,
+): Promise<{ sql: string; plan: PlanRow[] }[]> {
+  const queries: ExecutedQuery[] = [];
+  const stop = observeQueries((query) => queries.push(query));
+  try {
+    await action();
+  } finally {
+    stop();
+  }
+  const db = await getDb();
+  const explained = [];
+  for (const query of queries) {
+    if (!/^(select|update|delete)/i.test(query.sql)) continue;
+    const result = await db.executeQuery<PlanRow>(
+      CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]),
+    );
+    explained.push({ sql: query.sql, plan: result.rows });
+  }
+  return explained;
+}
+
+function rowsFor(explained: { sql: string; plan: PlanRow[] }[], table: string): PlanRow[] {
+  return explained.flatMap((entry) => entry.plan).filter((row) => row.table === table);
+}
+
+beforeAll(seed);
+
+it('the chat list reads only the caller’s conversation rows, then messages and users by key', async () => {
+  const explained = await plansOf(() => chatList(hub, 50));
+  const conversations = rowsFor(explained, 'c').concat(rowsFor(explained, 'conversations'));
+  expect(conversations.length).toBeGreaterThan(0);
+  for (const row of conversations) {
+    expect(row.type).toBe('ref');
+    expect(['conversations_recent_idx', 'PRIMARY']).toContain(row.key);
+    expect(Number(row.rows)).toBeLessThanOrEqual(PEERS * 1.5);
+  }
+  const messages = rowsFor(explained, 'm');
+  expect(messages).toHaveLength(1);
+  expect(messages[0]).toMatchObject({ type: 'eq_ref', key: 'PRIMARY' });
+  expect(rowsFor(explained, 'u')[0]).toMatchObject({ type: 'eq_ref', key: 'PRIMARY' });
+  // The ordering comes from the (owner_id, last_message_id) index, not a sort of messages.
+  const listPlan = explained[0]?.plan ?? [];
+  expect(listPlan.find((row) => row.table === 'c')?.key).toBe('conversations_recent_idx');
+  expect(listPlan.some((row) => row.table === 'm' && (row.Extra ?? '').includes('filesort'))).toBe(
+    false,
+  );
+});
+
+it('history pages read the conversation index, with the page by primary key', async () => {
+  for (const query of [
+    { page: 1, perPage: 20 },
+    { page: 1, perPage: 20, beforeId: 1_000_000 },
+  ]) {
+    const explained = await plansOf(() => conversationHistory(hub, busiestPeer, query));
+    const messages = rowsFor(explained, 'messages');
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    for (const row of messages) {
+      expect(row.type).not.toBe('ALL');
+      expect(['messages_conversation_idx', 'PRIMARY']).toContain(row.key);
+      expect(Number(row.rows)).toBeLessThanOrEqual(MESSAGES_PER_PEER * 2);
+    }
+  }
+});
+
+it('last reads one conversation row and one message by key', async () => {
+  const explained = await plansOf(() => lastMessage(hub, busiestPeer));
+  expect(rowsFor(explained, 'c')[0]).toMatchObject({ type: 'const', key: 'PRIMARY' });
+  expect(rowsFor(explained, 'm')[0]?.key).toBe('PRIMARY');
+});
+
+it('mark_read updates through the unread index', async () => {
+  const explained = await plansOf(() => markRead(hub, busiestPeer));
+  const update = explained.find((entry) => entry.sql.startsWith('update `messages`'));
+  expect(update?.plan[0]).toMatchObject({ key: 'messages_unread_idx', type: 'range' });
+});
