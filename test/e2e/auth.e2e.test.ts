@@ -1,23 +1,10 @@
-import { call as callApi, type Call } from './client';
-import { startOffline, type OfflineApi } from './offline';
+import { useOfflineApi } from './client';
 
 /**
  * The auth and health endpoints over real HTTP, through serverless-offline and the
  * bundled functions, on SQLite (npm test) or MySQL (npm run test:mysql).
  */
-jest.setTimeout(120_000);
-
-let api: OfflineApi;
-
-beforeAll(async () => {
-  api = await startOffline();
-});
-
-afterAll(async () => {
-  await api?.stop();
-});
-
-const call = (path: string, options?: Call) => callApi(api, path, options);
+const { api, call } = useOfflineApi();
 
 const suffix = Date.now().toString(36);
 
@@ -27,7 +14,7 @@ describe('over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       message: '服务运行正常',
-      data: { status: 'ok', database: 'ok', db_type: api.dbType },
+      data: { status: 'ok', database: 'ok', db_type: api().dbType },
     });
   });
 
@@ -153,7 +140,7 @@ describe('over HTTP', () => {
   });
 
   it('answers CORS preflight requests', async () => {
-    const response = await fetch(`${api.baseUrl}/api/auth/login`, {
+    const response = await fetch(`${api().baseUrl}/api/auth/login`, {
       method: 'OPTIONS',
       headers: {
         origin: 'https://app.example.com',

@@ -1,4 +1,4 @@
-import type { OfflineApi } from './offline';
+import { startOffline, type OfflineApi } from './offline';
 
 export interface Call {
   method?: string;
@@ -56,4 +56,27 @@ export async function signUp(api: OfflineApi, username: string) {
     username,
     token: response.body.data.access_token as string,
   };
+}
+
+/**
+ * Starts a serverless-offline instance for the calling test file (stopped after it) and
+ * returns a `call` bound to it.
+ */
+export function useOfflineApi(): {
+  api: () => OfflineApi;
+  call: (path: string, options?: Call) => Promise<CallResult>;
+} {
+  let api: OfflineApi | undefined;
+  jest.setTimeout(120_000);
+  beforeAll(async () => {
+    api = await startOffline();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+  const current = () => {
+    if (!api) throw new Error('serverless-offline is not running');
+    return api;
+  };
+  return { api: current, call: (path, options) => call(current(), path, options) };
 }

@@ -1,25 +1,13 @@
-import { call as callApi, signUp, type Call } from './client';
-import { startOffline, type OfflineApi } from './offline';
+import { signUp, useOfflineApi } from './client';
 
 /** The friend endpoints over real HTTP, through serverless-offline. */
-jest.setTimeout(120_000);
-
-let api: OfflineApi;
-const call = (path: string, options?: Call) => callApi(api, path, options);
+const { api, call } = useOfflineApi();
 const t = Date.now().toString(36);
 
-beforeAll(async () => {
-  api = await startOffline();
-});
-
-afterAll(async () => {
-  await api?.stop();
-});
-
 it('adds, lists, searches and removes friends', async () => {
-  const alice = await signUp(api, `alice_${t}`);
-  const bob = await signUp(api, `Bob_${t}`);
-  const zhang = await signUp(api, `张三_${t}`);
+  const alice = await signUp(api(), `alice_${t}`);
+  const bob = await signUp(api(), `Bob_${t}`);
+  const zhang = await signUp(api(), `张三_${t}`);
 
   const added = await call('/api/friend/add', {
     token: alice.token,
@@ -104,8 +92,8 @@ it('adds, lists, searches and removes friends', async () => {
 
 it('keeps one friendship when two people add each other at the same moment', async () => {
   for (let round = 0; round < 3; round += 1) {
-    const a = await signUp(api, `race_a${round}_${t}`);
-    const b = await signUp(api, `race_b${round}_${t}`);
+    const a = await signUp(api(), `race_a${round}_${t}`);
+    const b = await signUp(api(), `race_b${round}_${t}`);
     const results = await Promise.all([
       call('/api/friend/add', { token: a.token, body: { friend_username: b.username } }),
       call('/api/friend/add', { token: b.token, body: { friend_username: a.username } }),

@@ -1,25 +1,13 @@
-import { call as callApi, signUp, type Call } from './client';
-import { startOffline, type OfflineApi } from './offline';
+import { signUp, useOfflineApi } from './client';
 
 /** The message endpoints over real HTTP, through serverless-offline. */
-jest.setTimeout(120_000);
-
-let api: OfflineApi;
-const call = (path: string, options?: Call) => callApi(api, path, options);
+const { api, call } = useOfflineApi();
 const t = Date.now().toString(36);
 
-beforeAll(async () => {
-  api = await startOffline();
-});
-
-afterAll(async () => {
-  await api?.stop();
-});
-
 it('sends, pages, lists chats, reads the last message and marks read', async () => {
-  const alice = await signUp(api, `alice_${t}`);
-  const bob = await signUp(api, `bob_${t}`);
-  const stranger = await signUp(api, `eve_${t}`);
+  const alice = await signUp(api(), `alice_${t}`);
+  const bob = await signUp(api(), `bob_${t}`);
+  const stranger = await signUp(api(), `eve_${t}`);
   await call('/api/friend/add', { token: alice.token, body: { friend_username: bob.username } });
 
   const notFriends = await call('/api/message/send', {
@@ -140,8 +128,8 @@ it('sends, pages, lists chats, reads the last message and marks read', async () 
 });
 
 it('accepts 30 parallel sends over HTTP without losing any', async () => {
-  const a = await signUp(api, `pa_${t}`);
-  const b = await signUp(api, `pb_${t}`);
+  const a = await signUp(api(), `pa_${t}`);
+  const b = await signUp(api(), `pb_${t}`);
   await call('/api/friend/add', { token: a.token, body: { friend_username: b.username } });
   const results = await Promise.all(
     Array.from({ length: 30 }, (_, index) =>

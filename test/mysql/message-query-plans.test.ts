@@ -1,22 +1,14 @@
-import { CompiledQuery } from 'kysely';
-import { getDb, observeQueries, type ExecutedQuery } from '../../lib/db/connection';
+import { getDb } from '../../lib/db/connection';
 import { toDbTimestamp } from '../../lib/db/time';
 import { friendshipKey } from '../../lib/friends';
 import { chatList, conversationHistory, lastMessage, markRead } from '../../lib/messages';
+import { analyze, explainQueries, planRowsFor, seedUsers } from '../helpers/query-plans';
 
 /**
  * EXPLAIN of the exact SQL the message functions run, on a seeded MySQL database: the chat
  * list touches only the caller's conversation rows (then one message and one user per row,
  * by primary key); history, last and mark_read read their indexes, never scan messages.
  */
-interface PlanRow {
-  table: string | null;
-  type: string | null;
-  key: string | null;
-  rows: number | null;
-  Extra: string | null;
-}
-
 const PEERS = 150;
 const MESSAGES_PER_PEER = 12;
 let hub: number;
@@ -25,22 +17,7 @@ let busiestPeer: number;
 async function seed(): Promise<void> {
   const db = await getDb();
   const now = toDbTimestamp();
-  await db
-    .insertInto('users')
-    .values(
-      Array.from({ length: PEERS + 1 }, (_, index) => ({
-        username: `plan${index}`,
-        username_key: `plan${index}`,
-        email: `plan${index}@example.com`,
-        password_hash: 'not-a-real-hash',
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .execute();
-  const ids = (await db.selectFrom('users').select('id').orderBy('id').execute()).map(
-    (row) => row.id,
-  );
+  const ids = await seedUsers('plan', PEERS + 1);
   hub = ids[0] ?? 0;
   const peers = ids.slice(1);
   busiestPeer = peers[0] ?? 0;
@@ -88,52 +65,24 @@ async function seed(): Promise<void> {
       ])
       .execute();
   }
-  await db.executeQuery(
-    CompiledQuery.raw('ANALYZE TABLE users, messages, conversations, friendships'),
-  );
-}
-
-async function plansOf(
-  action: () => Promise<unknown>,
-): Promise<{ sql: string; plan: PlanRow[] }[]> {
-  const queries: ExecutedQuery[] = [];
-  const stop = observeQueries((query) => queries.push(query));
-  try {
-    await action();
-  } finally {
-    stop();
-  }
-  const db = await getDb();
-  const explained = [];
-  for (const query of queries) {
-    if (!/^(select|update|delete)/i.test(query.sql)) continue;
-    const result = await db.executeQuery<PlanRow>(
-      CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]),
-    );
-    explained.push({ sql: query.sql, plan: result.rows });
-  }
-  return explained;
-}
-
-function rowsFor(explained: { sql: string; plan: PlanRow[] }[], table: string): PlanRow[] {
-  return explained.flatMap((entry) => entry.plan).filter((row) => row.table === table);
+  await analyze();
 }
 
 beforeAll(seed);
 
 it('the chat list reads only the caller’s conversation rows, then messages and users by key', async () => {
-  const explained = await plansOf(() => chatList(hub, 50));
-  const conversations = rowsFor(explained, 'c').concat(rowsFor(explained, 'conversations'));
+  const explained = await explainQueries(() => chatList(hub, 50));
+  const conversations = planRowsFor(explained, 'c').concat(planRowsFor(explained, 'conversations'));
   expect(conversations.length).toBeGreaterThan(0);
   for (const row of conversations) {
     expect(row.type).toBe('ref');
     expect(['conversations_recent_idx', 'PRIMARY']).toContain(row.key);
     expect(Number(row.rows)).toBeLessThanOrEqual(PEERS * 1.5);
   }
-  const messages = rowsFor(explained, 'm');
+  const messages = planRowsFor(explained, 'm');
   expect(messages).toHaveLength(1);
   expect(messages[0]).toMatchObject({ type: 'eq_ref', key: 'PRIMARY' });
-  expect(rowsFor(explained, 'u')[0]).toMatchObject({ type: 'eq_ref', key: 'PRIMARY' });
+  expect(planRowsFor(explained, 'u')[0]).toMatchObject({ type: 'eq_ref', key: 'PRIMARY' });
   // The ordering comes from the (owner_id, last_message_id) index, not a sort of messages.
   const listPlan = explained[0]?.plan ?? [];
   expect(listPlan.find((row) => row.table === 'c')?.key).toBe('conversations_recent_idx');
@@ -147,8 +96,8 @@ it('history pages read the conversation index, with the page by primary key', as
     { page: 1, perPage: 20 },
     { page: 1, perPage: 20, beforeId: 1_000_000 },
   ]) {
-    const explained = await plansOf(() => conversationHistory(hub, busiestPeer, query));
-    const messages = rowsFor(explained, 'messages');
+    const explained = await explainQueries(() => conversationHistory(hub, busiestPeer, query));
+    const messages = planRowsFor(explained, 'messages');
     expect(messages.length).toBeGreaterThanOrEqual(2);
     for (const row of messages) {
       expect(row.type).not.toBe('ALL');
@@ -159,13 +108,13 @@ it('history pages read the conversation index, with the page by primary key', as
 });
 
 it('last reads one conversation row and one message by key', async () => {
-  const explained = await plansOf(() => lastMessage(hub, busiestPeer));
-  expect(rowsFor(explained, 'c')[0]).toMatchObject({ type: 'const', key: 'PRIMARY' });
-  expect(rowsFor(explained, 'm')[0]?.key).toBe('PRIMARY');
+  const explained = await explainQueries(() => lastMessage(hub, busiestPeer));
+  expect(planRowsFor(explained, 'c')[0]).toMatchObject({ type: 'const', key: 'PRIMARY' });
+  expect(planRowsFor(explained, 'm')[0]?.key).toBe('PRIMARY');
 });
 
 it('mark_read updates through the unread index', async () => {
-  const explained = await plansOf(() => markRead(hub, busiestPeer));
+  const explained = await explainQueries(() => markRead(hub, busiestPeer));
   const update = explained.find((entry) => entry.sql.startsWith('update `messages`'));
   expect(update?.plan[0]).toMatchObject({ key: 'messages_unread_idx', type: 'range' });
 });

@@ -1,39 +1,16 @@
-import { CompiledQuery } from 'kysely';
-import { getDb, observeQueries, type ExecutedQuery } from '../../lib/db/connection';
+import { getDb } from '../../lib/db/connection';
 import { toDbTimestamp } from '../../lib/db/time';
 import { friendIdsAmong, friendshipKey, listFriends, removeFriend } from '../../lib/friends';
+import { analyze, explainQueries, planRowsFor, seedUsers } from '../helpers/query-plans';
 
 /**
  * The friendship reads and writes must use their indexes, never scan the table:
  * EXPLAIN of the exact SQL the library runs, on a seeded MySQL database.
  */
-interface PlanRow {
-  table: string;
-  type: string;
-  key: string | null;
-}
+let ids: number[];
 
-const USERS = 400;
-
-async function seed(): Promise<void> {
-  const db = await getDb();
-  const now = toDbTimestamp();
-  await db
-    .insertInto('users')
-    .values(
-      Array.from({ length: USERS }, (_, index) => ({
-        username: `user${index}`,
-        username_key: `user${index}`,
-        email: `user${index}@example.com`,
-        password_hash: 'not-a-real-hash',
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .execute();
-  const ids = (await db.selectFrom('users').select('id').orderBy('id').execute()).map(
-    (row) => row.id,
-  );
+beforeAll(async () => {
+  ids = await seedUsers('user', 400);
   const pairs = new Map<string, { user_low_id: number; user_high_id: number }>();
   for (let index = 0; index < ids.length; index += 1) {
     for (const step of [1, 7, 31]) {
@@ -41,6 +18,8 @@ async function seed(): Promise<void> {
       pairs.set(`${key.user_low_id}:${key.user_high_id}`, key);
     }
   }
+  const db = await getDb();
+  const now = toDbTimestamp();
   await db
     .insertInto('friendships')
     .values(
@@ -51,45 +30,17 @@ async function seed(): Promise<void> {
       })),
     )
     .execute();
-  await db.executeQuery(CompiledQuery.raw('ANALYZE TABLE users, friendships'));
-}
-
-async function explain(query: ExecutedQuery): Promise<PlanRow[]> {
-  const db = await getDb();
-  const result = await db.executeQuery<PlanRow>(
-    CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]),
-  );
-  return result.rows;
-}
-
-async function capture(action: () => Promise<unknown>): Promise<ExecutedQuery[]> {
-  const queries: ExecutedQuery[] = [];
-  const stop = observeQueries((query) => queries.push(query));
-  try {
-    await action();
-  } finally {
-    stop();
-  }
-  return queries;
-}
-
-beforeAll(seed);
+  await analyze();
+});
 
 it('lists friends through the primary key and friendships_high_idx', async () => {
-  const db = await getDb();
-  const { id } = await db
-    .selectFrom('users')
-    .select('id')
-    .where('username_key', '=', 'user200')
-    .executeTakeFirstOrThrow();
-  const queries = await capture(() => listFriends(id));
-  expect(queries).toHaveLength(1);
-  const plan = await explain(queries[0] as ExecutedQuery);
-  const friendshipReads = plan.filter((row) => row.table === 'f');
-  expect(friendshipReads).toHaveLength(2);
+  const explained = await explainQueries(() => listFriends(ids[200] ?? 0));
+  expect(explained).toHaveLength(1);
+  const friendshipReads = planRowsFor(explained, 'f');
   expect(friendshipReads.map((row) => row.key).sort()).toEqual(['PRIMARY', 'friendships_high_idx']);
   // Every table read is by key; only the union's small result is sorted (table `<union1,2>`).
-  for (const row of plan.filter((planRow) => !planRow.table?.startsWith('<union'))) {
+  for (const row of explained[0]?.plan ?? []) {
+    if (row.table?.startsWith('<union')) continue;
     expect(row.type).not.toBe('ALL');
     expect(row.key).not.toBeNull();
   }
@@ -97,32 +48,20 @@ it('lists friends through the primary key and friendships_high_idx', async () =>
 
 it('checks friendship of many users by key', async () => {
   const db = await getDb();
-  const ids = (await db.selectFrom('users').select('id').orderBy('id').limit(50).execute()).map(
-    (row) => row.id,
-  );
-  const me = ids[25] ?? 0;
-  const queries = await capture(() => friendIdsAmong(db, me, ids));
-  const plan = await explain(queries[0] as ExecutedQuery);
-  for (const row of plan) {
+  const explained = await explainQueries(() => friendIdsAmong(db, ids[25] ?? 0, ids.slice(0, 50)));
+  const reads = planRowsFor(explained, 'friendships');
+  expect(reads.length).toBeGreaterThan(0);
+  for (const row of reads) {
     expect(row.type).not.toBe('ALL');
     expect(['PRIMARY', 'friendships_high_idx']).toContain(row.key);
   }
 });
 
 it('removes a friendship by key', async () => {
-  const db = await getDb();
-  const { user_low_id, user_high_id } = await db
-    .selectFrom('friendships')
-    .select(['user_low_id', 'user_high_id'])
-    .limit(1)
-    .executeTakeFirstOrThrow();
-  let deleteQuery: ExecutedQuery | undefined;
-  const stop = observeQueries((query) => {
-    if (query.sql.startsWith('delete')) deleteQuery = query;
-  });
-  await removeFriend(user_low_id, user_high_id).finally(stop);
-  // Explain the same statement again (now deleting nothing) to read its plan.
-  const plan = await explain(deleteQuery as ExecutedQuery);
+  const pair = friendshipKey(ids[10] ?? 0, ids[11] ?? 0);
+  const explained = await explainQueries(() => removeFriend(pair.user_low_id, pair.user_high_id));
+  // Explained after the delete ran (so it deletes nothing), which does not change the plan.
+  const plan = explained.find((entry) => entry.sql.startsWith('delete'))?.plan ?? [];
   // Both keys hold both columns; either is an exact one-row lookup.
   expect(['PRIMARY', 'friendships_high_idx']).toContain(plan[0]?.key);
   expect(plan[0]?.type).toBe('range');
