@@ -5,7 +5,7 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules/',
-      '.esbuild/',
+      '.esbuild*/',
       '.serverless/',
       '.data/',
       'coverage/',
