@@ -11,8 +11,8 @@
 CREATE TABLE users (
   id BIGINT NOT NULL AUTO_INCREMENT,
   username VARCHAR(32) NOT NULL,
-  -- NFC + lower case: the case-insensitive identity used for uniqueness, lookup and search
-  username_key VARCHAR(64) NOT NULL,
+  -- case-folded NFC form: the case-insensitive identity used for uniqueness, lookup and search
+  username_key VARCHAR(128) NOT NULL,
   -- stored lower case; never shown to other users
   email VARCHAR(254) NOT NULL,
   password_hash VARCHAR(100) NOT NULL,

@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AppError } from './errors';
 import { getDb, type DatabaseClient } from './db/connection';
 import { uniqueViolation } from './db/errors';
-import type { UserRow } from './db/schema';
+import { isMysql } from './db/dialect';
+import type { Database, UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { normalizeEmail, usernameKey, type PublicUser } from './users';
 
@@ -89,6 +90,25 @@ export async function removeFriend(userId: number, friendId: number): Promise<vo
     .where((eb) => eb.and(friendshipKey(userId, friendId)))
     .executeTakeFirst();
   if (result.numDeletedRows === 0n) throw new AppError('FRIEND_NOT_FOUND');
+}
+
+/**
+ * Whether two users are friends. With `lock` (inside a transaction) MySQL takes a shared
+ * lock on the friendship, so it cannot be removed before the transaction ends; SQLite's
+ * write transaction already excludes every other writer.
+ */
+export async function areFriends(
+  db: Kysely<Database>,
+  a: number,
+  b: number,
+  options: { lock?: boolean } = {},
+): Promise<boolean> {
+  let query = db
+    .selectFrom('friendships')
+    .select('created_at')
+    .where((eb) => eb.and(friendshipKey(a, b)));
+  if (options.lock && isMysql(db)) query = query.modifyEnd(sql`lock in share mode`);
+  return (await query.executeTakeFirst()) !== undefined;
 }
 
 /** Which of `otherIds` are friends of `userId`. */

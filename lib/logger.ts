@@ -6,3 +6,34 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * LOG_LEVEL), default INFO. Never log passwords or tokens.
  */
 export const logger = new Logger({ serviceName: 'chat-backend' });
+
+/** Errors from mysql2 and better-sqlite3: their texts can quote a statement's values. */
+function isDriverError(error: Error & { code?: unknown }): boolean {
+  return (
+    'sqlState' in error ||
+    'sql' in error ||
+    (typeof error.code === 'string' && /^(ER_|SQLITE_)/.test(error.code))
+  );
+}
+
+/**
+ * What of an error may be logged. A driver error keeps its codes and stack frames but
+ * loses its message and SQL, which can carry values (an email, a password hash); nothing
+ * else of its own properties is copied.
+ */
+export function errorForLog(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const { code, errno, sqlState } = error as Error & Record<string, unknown>;
+  const redact = isDriverError(error);
+  return {
+    name: error.name,
+    ...(code === undefined ? {} : { code }),
+    ...(errno === undefined ? {} : { errno }),
+    ...(sqlState === undefined ? {} : { sqlState }),
+    ...(redact ? {} : { message: error.message }),
+    stack: redact ? error.stack?.split('\n').slice(1).join('\n') : error.stack,
+    ...(error.cause !== undefined && depth < 3
+      ? { cause: errorForLog(error.cause, depth + 1) }
+      : {}),
+  };
+}

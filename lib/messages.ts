@@ -1,12 +1,12 @@
-import { sql, type Transaction } from 'kysely';
-import { getConfig } from './config';
+import { sql, type Kysely } from 'kysely';
+import { isMysql } from './db/dialect';
 import { getDb, type DatabaseClient } from './db/connection';
 import { uniqueViolation } from './db/errors';
 import type { Database, MessageRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { AppError } from './errors';
-import { friendIdsAmong, friendshipKey } from './friends';
+import { areFriends, friendIdsAmong, friendshipKey } from './friends';
 import type { UserRow } from './db/schema';
 
 export type MessageType = MessageRow['message_type'];
@@ -86,8 +86,6 @@ export async function sendMessage(
     if (original) return { message: messageView(original), created: false };
   }
   await requireUser(db, message.receiverId);
-  const friends = await friendIdsAmong(db, sender.id, [message.receiverId]);
-  if (!friends.has(message.receiverId)) throw new AppError('NOT_FRIENDS');
 
   const now = toDbTimestamp();
   const row = {
@@ -103,7 +101,11 @@ export async function sendMessage(
   };
   try {
     const id = await inTransaction(db, async (trx) => {
-      // The insert comes first: on SQLite it takes the write lock before anything is read.
+      // Checked inside the transaction, under lock: a friendship removed at this moment
+      // either ends before this check or waits until the message is committed.
+      if (!(await areFriends(trx, sender.id, message.receiverId, { lock: true }))) {
+        throw new AppError('NOT_FRIENDS');
+      }
       const { insertId } = await trx.insertInto('messages').values(row).executeTakeFirstOrThrow();
       const messageId = Number(insertId);
       // Always the lower owner id first, so two opposite sends lock rows in the same order.
@@ -127,7 +129,7 @@ export async function sendMessage(
 
 /** Creates or advances one owner's chat-list row for a new message. */
 async function recordInChatList(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   entry: { owner: number; peer: number; messageId: number; unread: boolean; now: string },
 ): Promise<void> {
   const { owner, peer, messageId, unread, now } = entry;
@@ -146,7 +148,7 @@ async function recordInChatList(
     message_count: sql<number>`message_count + 1`,
     updated_at: now,
   };
-  if (getConfig().db.type === 'mysql') {
+  if (isMysql(trx)) {
     await insert.onDuplicateKeyUpdate(changes).execute();
   } else {
     await insert

@@ -26,9 +26,14 @@ export function selfView(user: UserRow): SelfUser {
   return { ...publicView(user), email: user.email };
 }
 
-/** The case-insensitive identity of a username: `Alice`, `alice` and `ALICE` are one user. */
+/**
+ * The case-insensitive identity of a username: `Alice`, `alice` and `ALICE` are one user.
+ * Upper- then lower-casing folds more than lower-casing alone (`ß`/`SS`, ligatures), and
+ * the final sigma `ς` is folded to `σ`, so `ΟΔΟΣ` and `οδοσ` are one user too. A name of
+ * 32 characters gives at most 96 (checked for every allowed character); the column holds 128.
+ */
 export function usernameKey(username: string): string {
-  return username.normalize('NFC').toLowerCase();
+  return username.normalize('NFC').toUpperCase().toLowerCase().replace(/ς/g, 'σ').normalize('NFC');
 }
 
 export function normalizeEmail(email: string): string {

@@ -6,7 +6,7 @@ import { conversationHistory } from '../../lib/messages';
 export const requestSchema = {
   query: z.object({
     friend_id: idField,
-    page: queryIntField({ min: 1, max: 1_000_000, fallback: 1 }),
+    page: queryIntField({ min: 1, max: 1_000_000_000, fallback: 1 }),
     per_page: queryIntField({ min: 1, max: 100, fallback: 20 }),
     /** Cursor: takes the place of `page`. */
     before_id: idField.optional(),

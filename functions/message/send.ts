@@ -11,8 +11,13 @@ export const requestSchema = {
     content: textField({ min: 1, max: 5000 }),
     message_type: z
       .enum(messageTypes, { error: fieldMessage('ONE_OF', messageTypes.join(', ')) })
-      .default('text'),
-    client_msg_id: textField({ min: 1, max: 64 }).nullish(),
+      .nullish()
+      .transform((type) => type ?? 'text'),
+    // MySQL compares strings ignoring trailing spaces, so `k1` and `k1 ` would be one key
+    // there and two on SQLite: surrounding whitespace is refused to keep both the same.
+    client_msg_id: textField({ min: 1, max: 64 })
+      .refine((key) => key.trim() === key, { error: 'NO_SURROUNDING_SPACE' })
+      .nullish(),
   }),
 };
 

@@ -13,7 +13,13 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, getConfig().bcryptCost);
 }
 
-let dummyHash: Promise<string> | undefined;
+/**
+ * A well-formed bcrypt hash at the configured cost that no password matches: checking
+ * against it costs exactly what a real check costs, without hashing anything first.
+ */
+function unmatchableHash(cost: number): string {
+  return `$2b$${String(cost).padStart(2, '0')}$${'N'.repeat(22)}${'o'.repeat(31)}`;
+}
 
 /**
  * Whether `password` matches `passwordHash`. With no hash (unknown user) or a password
@@ -25,7 +31,6 @@ export async function verifyPassword(
   passwordHash: string | undefined,
 ): Promise<boolean> {
   if (passwordHash !== undefined && fitsBcrypt(password)) return compare(password, passwordHash);
-  dummyHash ??= hash('no-such-user-password', getConfig().bcryptCost);
-  await compare(password, await dummyHash);
+  await compare(password, unmatchableHash(getConfig().bcryptCost));
   return false;
 }

@@ -16,10 +16,12 @@ export interface AccessTokenClaims {
 }
 
 const ALGORITHM = 'HS256';
+/** Marks access tokens, so no other token this service signs can pass for one. */
+const ACCESS_TOKEN_TYPE = 'access';
 
 export function issueAccessToken(userId: number, tokenVersion: number): AccessToken {
   const { accessTokenTtlSeconds } = getConfig();
-  const token = jwt.sign({ ver: tokenVersion }, requireJwtSecret(), {
+  const token = jwt.sign({ typ: ACCESS_TOKEN_TYPE, ver: tokenVersion }, requireJwtSecret(), {
     algorithm: ALGORITHM,
     subject: String(userId),
     expiresIn: accessTokenTtlSeconds,
@@ -41,7 +43,9 @@ export function readAccessToken(token: string): AccessTokenClaims | undefined {
     return undefined;
   }
   if (typeof payload !== 'object') return undefined;
-  const { sub, ver } = payload as { sub?: unknown; ver?: unknown };
+  const { sub, ver, typ, exp } = payload as Record<string, unknown>;
+  // jsonwebtoken accepts a token without `exp` as never expiring: ours always have one.
+  if (typ !== ACCESS_TOKEN_TYPE || typeof exp !== 'number') return undefined;
   if (typeof sub !== 'string' || !/^[1-9]\d{0,15}$/.test(sub)) return undefined;
   if (typeof ver !== 'number' || !Number.isSafeInteger(ver) || ver < 0) return undefined;
   return { userId: Number(sub), tokenVersion: ver };

@@ -18,7 +18,7 @@ export interface UsersTable {
   id: Generated<number>;
   /** As the user chose it; shown to others. */
   username: string;
-  /** NFC + lower case: the unique, case-insensitive identity used for lookups and search. */
+  /** Case-folded NFC form (lib/users.ts usernameKey): the unique identity for lookups and search. */
   username_key: string;
   /** Lower case, unique; never shown to other users. */
   email: string;

@@ -1,3 +1,4 @@
+import { MysqlAdapter } from 'kysely';
 import type { DatabaseClient } from './connection';
 import { inTransaction } from './transaction';
 
@@ -5,6 +6,7 @@ import { inTransaction } from './transaction';
 function flakyClient(errors: unknown[]): { db: DatabaseClient; attempts: () => number } {
   let attempts = 0;
   const db = {
+    getExecutor: () => ({ adapter: new MysqlAdapter() }),
     transaction: () => ({
       execute: async <T>(work: (trx: unknown) => Promise<T>) => {
         attempts += 1;
@@ -19,7 +21,7 @@ function flakyClient(errors: unknown[]): { db: DatabaseClient; attempts: () => n
 
 const deadlock = () => Object.assign(new Error('Deadlock found'), { code: 'ER_LOCK_DEADLOCK' });
 
-describe('inTransaction', () => {
+describe('inTransaction on MySQL', () => {
   it('runs the work again when MySQL picks it as a deadlock victim', async () => {
     const { db, attempts } = flakyClient([deadlock(), deadlock()]);
     await expect(inTransaction(db, async () => 'done')).resolves.toBe('done');

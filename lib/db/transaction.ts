@@ -1,5 +1,6 @@
-import type { Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DatabaseClient } from './connection';
+import { isMysql } from './dialect';
 import type { Database } from './schema';
 
 const MAX_ATTEMPTS = 4;
@@ -11,14 +12,28 @@ function isDeadlock(error: unknown): boolean {
 }
 
 /**
- * Runs `work` in a transaction, again (a few times) if MySQL picks it as a deadlock victim.
- * On SQLite, write transactions should begin with a write so they take the write lock (and
- * wait on the busy timeout) at once rather than fail on upgrade.
+ * Runs `work` as one write transaction.
+ * - MySQL: InnoDB row locks; run again (a few times) if chosen as a deadlock victim.
+ * - SQLite: `BEGIN IMMEDIATE` takes the write lock up front (waiting on the busy timeout),
+ *   so a transaction that reads before it writes can never fail on lock upgrade.
  */
 export async function inTransaction<T>(
   db: DatabaseClient,
-  work: (trx: Transaction<Database>) => Promise<T>,
+  work: (trx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
+  if (!isMysql(db)) {
+    return db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      try {
+        const result = await work(connection);
+        await sql`commit`.execute(connection);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(connection).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await db.transaction().execute(work);

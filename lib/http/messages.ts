@@ -85,6 +85,11 @@ export const fieldTexts = {
     en: 'must be at most 72 bytes in UTF-8',
   },
   NOT_BLANK: { zh: '不能为空', en: 'must not be empty' },
+  PASSWORD_CONTROL: { zh: '密码不能包含控制字符', en: 'must not contain control characters' },
+  NO_SURROUNDING_SPACE: {
+    zh: '首尾不能有空白字符',
+    en: 'must not start or end with whitespace',
+  },
   LENGTH: { zh: '长度须为 {0}-{1} 个字符', en: 'must be {0}-{1} characters long' },
   INT_RANGE: { zh: '须为 {0} 到 {1} 之间的整数', en: 'must be a whole number from {0} to {1}' },
   ONE_OF: { zh: '须为以下之一：{0}', en: 'must be one of: {0}' },

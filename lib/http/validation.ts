@@ -26,10 +26,12 @@ export const idField = z
   .transform(Number)
   .pipe(z.int({ error: 'ID' }).min(1, { error: 'ID' }));
 
-/** 2-32 Unicode letters (with their combining marks), decimal digits, `_`, `-` or `.`. */
-export const usernameField = z
-  .string()
-  .regex(/^[\p{L}\p{M}\p{Nd}_.-]{2,32}$/u, { error: 'USERNAME_FORMAT' });
+/**
+ * 2-32 Unicode letters (with their combining marks), decimal digits, `_`, `-` or `.`; at
+ * least one letter or digit, and no combining mark first (it would attach to nothing).
+ */
+export const usernamePattern = /^(?=.*[\p{L}\p{Nd}])(?!\p{M})[\p{L}\p{M}\p{Nd}_.-]{2,32}$/u;
+export const usernameField = z.string().regex(usernamePattern, { error: 'USERNAME_FORMAT' });
 
 export const emailField = z
   .string()
@@ -39,7 +41,9 @@ export const emailField = z
 /** At least 8 characters, at most bcrypt's 72 bytes: longer input is refused, never truncated. */
 export const newPasswordField = z
   .string()
-  .refine((password) => [...password].length >= 8, { error: 'PASSWORD_TOO_SHORT' })
+  // bcrypt stops at a NUL byte: "\0\0\0\0\0\0\0\0" would be the empty password.
+  .refine((password) => !/\p{Cc}/u.test(password), { error: 'PASSWORD_CONTROL', abort: true })
+  .refine((password) => characterCount(password) >= 8, { error: 'PASSWORD_TOO_SHORT' })
   .refine(fitsBcrypt, { error: 'PASSWORD_TOO_LONG' });
 
 /** Length in characters (code points), as users count them: an emoji is one. */
@@ -85,7 +89,7 @@ export function queryIntField(options: { min: number; max: number; fallback: num
   const message = fieldMessage('INT_RANGE', min, max);
   return z
     .string()
-    .regex(/^\d{1,9}$/, { error: message })
+    .regex(/^\d{1,10}$/, { error: message })
     .transform(Number)
     .pipe(z.int().min(min, { error: message }).max(max, { error: message }))
     .optional()

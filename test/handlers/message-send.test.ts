@@ -83,6 +83,12 @@ describe('POST /api/message/send', () => {
     expect(response.body.data.message.message_type).toBe(messageType);
   });
 
+  it('treats a null message_type as text', async () => {
+    const response = await sendMessage(alice, bob, 'hi', { message_type: null });
+    expect(response.status).toBe(201);
+    expect(response.body.data.message.message_type).toBe('text');
+  });
+
   it('accepts the receiver id as a string of digits', async () => {
     const response = await sendMessage(alice, bob, 'hi', { receiver_id: String(bob.id) });
     expect(response.status).toBe(201);
@@ -118,6 +124,12 @@ describe('POST /api/message/send', () => {
       '长度须为 1-64 个字符',
     ],
     ['a blank client_msg_id', { client_msg_id: '  ' }, 'client_msg_id', '不能为空'],
+    [
+      'a client_msg_id ending in a space',
+      { client_msg_id: 'k1 ' },
+      'client_msg_id',
+      '首尾不能有空白字符',
+    ],
     ['receiver_id 0', { receiver_id: 0 }, 'receiver_id', '必须是正整数'],
     ['receiver_id "1; DROP"', { receiver_id: '1; DROP' }, 'receiver_id', '必须是正整数'],
   ])('answers 400 VALIDATION_ERROR for %s and stores nothing', async (_, extra, field, message) => {

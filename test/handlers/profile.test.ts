@@ -28,6 +28,15 @@ describe('GET /api/auth/profile', () => {
     expect(response.rawBody).not.toMatch(/password|hash|token_version/);
   });
 
+  it('accepts a hand-signed token with every claim the service issues (control case)', async () => {
+    const user = await registerUser();
+    const token = jwt.sign({ typ: 'access', ver: 0 }, secret, {
+      subject: String(user.id),
+      expiresIn: 600,
+    });
+    expect((await invoke(profile, { token })).status).toBe(200);
+  });
+
   it('accepts the scheme name in any case', async () => {
     const user = await registerUser();
     const response = await invoke(profile, { headers: { authorization: `bearer ${user.token}` } });
@@ -50,49 +59,61 @@ describe('GET /api/auth/profile', () => {
       [
         'for a token signed with another secret',
         () => ({
-          authorization: `Bearer ${jwt.sign({ ver: 0 }, 'another-secret-that-is-also-long-enough', { subject: String(user.id), expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, 'another-secret-that-is-also-long-enough', { subject: String(user.id), expiresIn: 600 })}`,
         }),
       ],
       [
         'for an expired token',
         () => ({
-          authorization: `Bearer ${jwt.sign({ ver: 0, exp: Math.floor(Date.now() / 1000) - 60 }, secret, { subject: String(user.id) })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0, exp: Math.floor(Date.now() / 1000) - 60 }, secret, { subject: String(user.id) })}`,
         }),
       ],
       [
         'for an unsigned (alg: none) token',
         () => ({
-          authorization: `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: String(user.id), ver: 0, exp: Math.floor(Date.now() / 1000) + 600 })}.`,
+          authorization: `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ typ: 'access', sub: String(user.id), ver: 0, exp: Math.floor(Date.now() / 1000) + 600 })}.`,
         }),
       ],
       [
         'for an HS512 token with the right secret',
         () => ({
-          authorization: `Bearer ${jwt.sign({ ver: 0 }, secret, { algorithm: 'HS512', subject: String(user.id), expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, secret, { algorithm: 'HS512', subject: String(user.id), expiresIn: 600 })}`,
         }),
       ],
       [
         'for a token of a user that does not exist',
         () => ({
-          authorization: `Bearer ${jwt.sign({ ver: 0 }, secret, { subject: '999999999', expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, secret, { subject: '999999999', expiresIn: 600 })}`,
         }),
       ],
       [
         'for a token whose subject is not an id',
         () => ({
-          authorization: `Bearer ${jwt.sign({ ver: 0 }, secret, { subject: `${user.id} OR 1=1`, expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, secret, { subject: `${user.id} OR 1=1`, expiresIn: 600 })}`,
         }),
       ],
       [
         'for a token from an older password',
         () => ({
-          authorization: `Bearer ${jwt.sign({ ver: 7 }, secret, { subject: String(user.id), expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 7 }, secret, { subject: String(user.id), expiresIn: 600 })}`,
         }),
       ],
       [
         'for a token without a version',
         () => ({
-          authorization: `Bearer ${jwt.sign({}, secret, { subject: String(user.id), expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access' }, secret, { subject: String(user.id), expiresIn: 600 })}`,
+        }),
+      ],
+      [
+        'for a correctly signed token that never expires',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, secret, { subject: String(user.id) })}`,
+        }),
+      ],
+      [
+        'for a correctly signed token of another type',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ typ: 'refresh', ver: 0 }, secret, { subject: String(user.id), expiresIn: 600 })}`,
         }),
       ],
     ];

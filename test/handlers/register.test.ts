@@ -82,6 +82,9 @@ describe('POST /api/auth/register', () => {
     ['with LIKE wildcards', 'bob%_'],
     ['with an @', 'bob@home'],
     ['empty', ''],
+    ['of only punctuation', '__'],
+    ['starting with a combining mark', '\u0301abc'],
+    ['of only combining marks', '\u0301\u0301'],
   ])('rejects a username %s', async (_, username) => {
     const before = await countUsers();
     const response = await invoke(register, {
@@ -107,6 +110,43 @@ describe('POST /api/auth/register', () => {
     });
     expect(response.status).toBe(409);
     expect(response.body).toEqual({ error: '用户名已被占用', code: 'USERNAME_TAKEN' });
+  });
+
+  it.each([
+    ['Greek final sigma', 'ΟΔΟΣ', 'οδοσ'],
+    ['sigma at the end', 'xyΣ', 'xyσ'],
+    ['German sharp s', 'Straße', 'STRASSE'],
+    ['a ligature', 'ﬁsh', 'FISH'],
+  ])('treats %s as the same name in either case', async (_, first, second) => {
+    const suffix = uniqueName('').slice(1, 7);
+    const registered = await invoke(register, {
+      body: {
+        username: `${first}${suffix}`,
+        email: `${uniqueName('m')}@example.com`,
+        password: 'password123',
+      },
+    });
+    expect(registered.status).toBe(201);
+    const clash = await invoke(register, {
+      body: {
+        username: `${second}${suffix}`,
+        email: `${uniqueName('m')}@example.com`,
+        password: 'password123',
+      },
+    });
+    expect(clash.status).toBe(409);
+    expect(clash.body.code).toBe('USERNAME_TAKEN');
+  });
+
+  it('accepts 32 letters whose normalized, case-folded form is three times longer', async () => {
+    // U+FB2C is one letter that NFC turns into three code points; U+FB03 (ﬃ) folds to "ffi".
+    for (const username of ['\uFB2C'.repeat(32), '\uFB03'.repeat(32)]) {
+      const response = await invoke(register, {
+        body: { username, email: `${uniqueName('m')}@example.com`, password: 'password123' },
+      });
+      expect(response.status).toBe(201);
+      expect(response.body.data.user.username).toBe(username);
+    }
   });
 
   it('treats emails without regard to case', async () => {
@@ -175,6 +215,8 @@ describe('POST /api/auth/register', () => {
       ['7 characters', 'abcdefg', '密码至少 8 个字符'],
       ['73 bytes', 'a'.repeat(73), '密码不能超过 72 字节（UTF-8）'],
       ['37 two-byte characters (74 bytes)', 'é'.repeat(37), '密码不能超过 72 字节（UTF-8）'],
+      ['eight NUL characters', '\u0000'.repeat(8), '密码不能包含控制字符'],
+      ['a tab inside', 'pass\tword123', '密码不能包含控制字符'],
     ])('rejects %s', async (_, password, message) => {
       const response = await invoke(register, {
         body: { username: uniqueName(), email: `${uniqueName('m')}@example.com`, password },

@@ -45,6 +45,14 @@ describe('the shared HTTP stack', () => {
     });
   });
 
+  it('accepts a JSON content type with an empty parameter', async () => {
+    const response = await invoke(login, {
+      body: { username: 'nobody', password: 'whatever1' },
+      headers: { 'content-type': 'application/json;' },
+    });
+    expect(response.status).toBe(401);
+  });
+
   it('accepts a JSON content type with a charset, in any case', async () => {
     const response = await invoke(login, {
       body: { username: 'nobody', password: 'whatever1' },

@@ -23,7 +23,7 @@ export function initialSchema({ dialect }: MigrationContext) {
         .createTable('users')
         .addColumn('id', idType, (col) => col.primaryKey().autoIncrement())
         .addColumn('username', 'varchar(32)', (col) => col.notNull())
-        .addColumn('username_key', 'varchar(64)', (col) => col.notNull())
+        .addColumn('username_key', 'varchar(128)', (col) => col.notNull())
         .addColumn('email', 'varchar(254)', (col) => col.notNull())
         .addColumn('password_hash', 'varchar(100)', (col) => col.notNull())
         .addColumn('token_version', 'integer', (col) => col.notNull().defaultTo(0))

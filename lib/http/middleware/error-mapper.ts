@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import { AppError } from '../../errors';
 import { isDatabaseUnavailable } from '../../db/errors';
-import { logger } from '../../logger';
+import { errorForLog, logger } from '../../logger';
 import { responseLanguage } from '../language';
 import { errorTexts } from '../messages';
 import type { HttpContext, HttpEvent, HttpResult } from '../types';
@@ -35,7 +35,7 @@ export function errorMapper(): middy.MiddlewareObj<HttpEvent, HttpResult, Error,
       if (request.response !== undefined) return;
       const error = toAppError(request.error);
       if (error.status >= 500) {
-        logger.error(error.code, { error: error.cause ?? error });
+        logger.error(error.code, { error: errorForLog(error.cause ?? error) });
       }
       const body = {
         error: errorTexts[error.code][responseLanguage(request.context)],

@@ -17,6 +17,8 @@ describe('mediaTypeNormalizer', () => {
     ['Application/JSON', 'application/json'],
     [' APPLICATION/JSON ; charset=UTF-8', 'application/json; charset=UTF-8'],
     ['application/vnd.api+JSON', 'application/vnd.api+json'],
+    ['application/json;', 'application/json'],
+    ['application/json; ;charset=utf-8', 'application/json;charset=utf-8'],
     ['text/plain', 'text/plain'],
     ['', ''],
   ])('turns %j into %j', (input, output) => {

@@ -18,7 +18,9 @@ export function mediaTypeNormalizer(): middy.MiddlewareObj<
       const contentType = headers?.['content-type'];
       if (headers === undefined || contentType === undefined) return;
       const [mediaType = '', ...parameters] = contentType.split(';');
-      headers['content-type'] = [mediaType.trim().toLowerCase(), ...parameters].join(';');
+      // Empty parameters (`application/json;`) are dropped: the parser would refuse them.
+      const kept = parameters.filter((parameter) => parameter.trim() !== '');
+      headers['content-type'] = [mediaType.trim().toLowerCase(), ...kept].join(';');
     },
   };
 }
