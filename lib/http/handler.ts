@@ -4,6 +4,7 @@ import httpCors from '@middy/http-cors';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpSecurityHeaders from '@middy/http-security-headers';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { z } from 'zod';
@@ -16,6 +17,7 @@ import { bodySizeLimit } from './middleware/body-size-limit';
 import { errorMapper } from './middleware/error-mapper';
 import { jwtAuth } from './middleware/jwt-auth';
 import { mediaTypeNormalizer } from './middleware/media-type-normalizer';
+import { privateResponseHeaders } from './middleware/private-response-headers';
 import { requestValidator, type RequestSchema } from './middleware/request-validator';
 import type { HttpContext, HttpEvent, HttpResult } from './types';
 
@@ -62,8 +64,8 @@ export type LambdaHandler = middy.MiddyfiedHandler<HttpEvent, HttpResult, Error,
 /**
  * The one Middy stack every endpoint uses. In `before` order: request-id logging, header
  * and event normalization, language negotiation, JWT auth, body size limit, JSON body
- * parsing and validation; errors come back through the error mapper, the official error
- * handler and CORS.
+ * parsing and validation. Responses, errors included (rendered by the error mapper and
+ * the official error handler), then get CORS, security and no-store headers.
  */
 export function httpEndpoint<S extends RequestSchema>(
   endpoint: PublicEndpoint<S> | AuthenticatedEndpoint<S>,
@@ -84,6 +86,8 @@ export function httpEndpoint<S extends RequestSchema>(
         parseMediaTypes: false,
       }),
     )
+    .use(httpSecurityHeaders())
+    .use(privateResponseHeaders())
     .use(httpCors({ origin: '*' }))
     .use(
       httpErrorHandler({

@@ -140,3 +140,18 @@ describe('the shared HTTP stack', () => {
     expect(unknown.body.error).toBe('请求体必须是 JSON 对象');
   });
 });
+
+describe('response headers', () => {
+  it.each([
+    ['a success', { body: { username: 'x', password: 'y' }, method: 'POST' as const }],
+    ['an error', { body: '[', method: 'POST' as const }],
+  ])('are safe and private on %s', async (_, options) => {
+    const response = await invoke(login, { ...options, headers: { origin: 'https://a.example' } });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers.vary?.split(', ')).toContain('Accept-Language');
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+});

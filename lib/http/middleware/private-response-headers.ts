@@ -1,0 +1,30 @@
+import type middy from '@middy/core';
+import type { HttpContext, HttpEvent, HttpResult } from '../types';
+
+/**
+ * Every answer is private to its caller (tokens, profiles, messages) and its text depends
+ * on Accept-Language: never cache it, and say what it varies on. Runs on success and
+ * error responses alike (after @middy/http-error-handler has rendered an error).
+ */
+export function privateResponseHeaders(): middy.MiddlewareObj<
+  HttpEvent,
+  HttpResult,
+  Error,
+  HttpContext
+> {
+  const apply = (request: middy.Request<HttpEvent, HttpResult, Error, HttpContext>) => {
+    const response = request.response;
+    if (response === undefined || response === null) return;
+    const headers = (response.headers ??= {});
+    headers['Cache-Control'] = 'no-store';
+    const vary = String(headers.Vary ?? headers.vary ?? '')
+      .split(',')
+      .map((value) => value.trim())
+      .filter((value) => value !== '');
+    if (!vary.some((value) => value.toLowerCase() === 'accept-language'))
+      vary.push('Accept-Language');
+    delete headers.vary;
+    headers.Vary = vary.join(', ');
+  };
+  return { after: apply, onError: apply };
+}
