@@ -34,7 +34,8 @@ describe('loadConfig', () => {
       password: 'pw',
       database: 'chat_prod',
       poolSize: 4,
-      connectTimeoutMs: 5000,
+      connectTimeoutMs: 3000,
+      queryTimeoutMs: 5000,
     });
   });
 

@@ -36,7 +36,8 @@ const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9_]{1,64}$/, 'must be 1-64 letters, digits or underscores')
     .default('chat_app'),
   DB_POOL_SIZE: integer(2, 1, 100),
-  DB_CONNECT_TIMEOUT_MS: integer(5000, 100, 60000),
+  DB_CONNECT_TIMEOUT_MS: integer(3000, 100, 60000),
+  DB_QUERY_TIMEOUT_MS: integer(5000, 100, 600000),
   DB_AUTO_MIGRATE: boolean(true),
   JWT_SECRET_KEY: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: integer(3600, 60, 30 * 24 * 3600),
@@ -57,6 +58,7 @@ export interface Config {
         database: string;
         poolSize: number;
         connectTimeoutMs: number;
+        queryTimeoutMs: number;
       };
   autoMigrate: boolean;
   /** Undefined when unset outside local runs; `requireJwtSecret()` turns that into an error. */
@@ -113,6 +115,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             database: env.DB_NAME,
             poolSize: env.DB_POOL_SIZE,
             connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+            queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
           },
     autoMigrate: env.DB_AUTO_MIGRATE,
     jwtSecret,

@@ -7,6 +7,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
  */
 export const logger = new Logger({ serviceName: 'chat-backend' });
 
+function isErrorLike(value: unknown): value is Error {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Error).message === 'string' &&
+    typeof (value as Error).name === 'string'
+  );
+}
+
 /** Errors from mysql2 and better-sqlite3: their texts can quote a statement's values. */
 function isDriverError(error: Error & { code?: unknown }): boolean {
   return (
@@ -22,7 +31,8 @@ function isDriverError(error: Error & { code?: unknown }): boolean {
  * else of its own properties is copied.
  */
 export function errorForLog(error: unknown, depth = 0): Record<string, unknown> {
-  if (!(error instanceof Error)) return { type: typeof error };
+  // Duck-typed: errors from another realm (Node's core under a test VM) fail instanceof.
+  if (!isErrorLike(error)) return { type: typeof error };
   const { code, errno, sqlState } = error as Error & Record<string, unknown>;
   const redact = isDriverError(error);
   return {

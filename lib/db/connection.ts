@@ -4,6 +4,7 @@ import { Kysely, MysqlDialect, SqliteDialect, sql, type Dialect, type LogEvent }
 import { getConfig, type Config } from '../config';
 import { AppError } from '../errors';
 import { DatabaseUnavailableError } from './errors';
+import { withQueryTimeout } from './mysql-pool';
 import { logger } from '../logger';
 import { migrateToLatest } from './migrate';
 import type { Database } from './schema';
@@ -106,22 +107,21 @@ async function createDialect(db: Config['db']): Promise<Dialect> {
   }
 
   const { createPool } = await import('mysql2');
-  return new MysqlDialect({
-    pool: createPool({
-      host: db.host,
-      port: db.port,
-      user: db.user,
-      password: db.password,
-      database: db.database,
-      connectionLimit: db.poolSize,
-      connectTimeout: db.connectTimeoutMs,
-      charset: 'UTF8MB4_BIN',
-      // Timestamps stay strings (see ./time.ts); counts come back as numbers.
-      dateStrings: true,
-      timezone: 'Z',
-      supportBigNumbers: true,
-      decimalNumbers: true,
-      enableKeepAlive: true,
-    }),
+  const pool = createPool({
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    database: db.database,
+    connectionLimit: db.poolSize,
+    connectTimeout: db.connectTimeoutMs,
+    charset: 'UTF8MB4_BIN',
+    // Timestamps stay strings (see ./time.ts); counts come back as numbers.
+    dateStrings: true,
+    timezone: 'Z',
+    supportBigNumbers: true,
+    decimalNumbers: true,
+    enableKeepAlive: true,
   });
+  return new MysqlDialect({ pool: withQueryTimeout(pool, db.queryTimeoutMs) });
 }

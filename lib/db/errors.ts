@@ -6,6 +6,8 @@ interface DriverError {
   code?: unknown;
   errno?: unknown;
   message?: unknown;
+  /** mysql2: the connection itself failed (network, protocol, closed) and is gone. */
+  fatal?: unknown;
 }
 
 function asDriverError(error: unknown): DriverError {
@@ -48,7 +50,8 @@ export class DatabaseUnavailableError extends Error {
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
-  const { code } = asDriverError(error);
+  const { code, fatal } = asDriverError(error);
+  if (fatal === true) return true;
   if (typeof code !== 'string') return false;
   return (
     unavailableCodes.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_IOERR')

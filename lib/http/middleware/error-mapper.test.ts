@@ -68,3 +68,13 @@ describe('errorMapper', () => {
     expect(JSON.parse(mapped.message)).toEqual({ error: '服务器内部错误', code: 'INTERNAL_ERROR' });
   });
 });
+
+describe('toAppError with a failed connection', () => {
+  it('treats any fatal mysql2 error as the database being unavailable', () => {
+    const closed = Object.assign(
+      new Error("Can't add new command when connection is in closed state"),
+      { fatal: true },
+    );
+    expect(toAppError(closed).code).toBe('SERVICE_UNAVAILABLE');
+  });
+});

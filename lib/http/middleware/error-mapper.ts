@@ -34,7 +34,10 @@ export function errorMapper(): middy.MiddlewareObj<HttpEvent, HttpResult, Error,
     onError: (request) => {
       if (request.response !== undefined) return;
       const error = toAppError(request.error);
-      if (error.status >= 500) {
+      // An unreachable database is an operational state; anything else 5xx is a bug.
+      if (error.code === 'SERVICE_UNAVAILABLE') {
+        logger.warn(error.code, { error: errorForLog(error.cause ?? error) });
+      } else if (error.status >= 500) {
         logger.error(error.code, { error: errorForLog(error.cause ?? error) });
       }
       const body = {
