@@ -82,3 +82,30 @@ CREATE TABLE conversations (
 CREATE INDEX conversations_recent_idx ON conversations (owner_id, last_message_id);
 CREATE INDEX conversations_peer_idx ON conversations (peer_id);
 CREATE INDEX conversations_last_message_idx ON conversations (last_message_id);
+
+-- Logins (migration 002). Access tokens name their session, so revoking it (logout, a
+-- password change, a reused refresh token) stops them at once.
+CREATE TABLE sessions (
+  id BIGINT NOT NULL AUTO_INCREMENT,
+  user_id BIGINT NOT NULL,
+  created_at DATETIME(3) NOT NULL,
+  -- when its newest refresh token expires
+  expires_at DATETIME(3) NOT NULL,
+  revoked_at DATETIME(3),
+  PRIMARY KEY (id),
+  CONSTRAINT sessions_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX sessions_user_idx ON sessions (user_id);
+
+-- Rotating refresh tokens, stored only as the SHA-256 (hex) of their value.
+CREATE TABLE refresh_tokens (
+  token_hash CHAR(64) NOT NULL,
+  session_id BIGINT NOT NULL,
+  created_at DATETIME(3) NOT NULL,
+  expires_at DATETIME(3) NOT NULL,
+  -- set when exchanged for a new one; presenting it again revokes the session
+  used_at DATETIME(3),
+  PRIMARY KEY (token_hash),
+  CONSTRAINT refresh_tokens_session_fk FOREIGN KEY (session_id) REFERENCES sessions (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX refresh_tokens_session_idx ON refresh_tokens (session_id);

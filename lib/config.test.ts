@@ -10,7 +10,8 @@ describe('loadConfig', () => {
       autoMigrate: true,
       jwtSecret: strongSecret,
       usingDevelopmentSecret: false,
-      accessTokenTtlSeconds: 3600,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 2592000,
       bcryptCost: 10,
     });
   });

@@ -40,7 +40,8 @@ const environmentSchema = z.object({
   DB_QUERY_TIMEOUT_MS: integer(5000, 100, 600000),
   DB_AUTO_MIGRATE: boolean(true),
   JWT_SECRET_KEY: z.string().optional(),
-  ACCESS_TOKEN_TTL_SECONDS: integer(3600, 60, 30 * 24 * 3600),
+  ACCESS_TOKEN_TTL_SECONDS: integer(900, 60, 24 * 3600),
+  REFRESH_TOKEN_TTL_SECONDS: integer(30 * 24 * 3600, 300, 365 * 24 * 3600),
   BCRYPT_COST: integer(10, 4, 15),
   IS_OFFLINE: z.string().optional(),
   NODE_ENV: z.string().optional(),
@@ -66,6 +67,7 @@ export interface Config {
   /** True when the secret is the built-in development one. */
   usingDevelopmentSecret: boolean;
   accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
   bcryptCost: number;
 }
 
@@ -121,6 +123,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jwtSecret,
     usingDevelopmentSecret,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     bcryptCost: env.BCRYPT_COST,
   };
 }

@@ -1,10 +1,12 @@
 import { AppError } from './errors';
 import { hashPassword, verifyPassword } from './auth/password';
-import { issueAccessToken, readAccessToken, type AccessToken } from './auth/tokens';
+import { readAccessToken } from './auth/tokens';
 import { getDb } from './db/connection';
 import { uniqueViolation } from './db/errors';
 import type { UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
+import { inTransaction } from './db/transaction';
+import { revokeAllSessions, revokeSession, startSession, type TokenPair } from './sessions';
 
 /** A user as anyone may see them. */
 export interface PublicUser {
@@ -48,7 +50,7 @@ export interface Registration {
 
 export async function registerUser(
   registration: Registration,
-): Promise<{ user: UserRow; token: AccessToken }> {
+): Promise<{ user: UserRow; tokens: TokenPair }> {
   const db = await getDb();
   const username_key = usernameKey(registration.username);
   const email = normalizeEmail(registration.email);
@@ -73,9 +75,13 @@ export async function registerUser(
     created_at: now,
     updated_at: now,
   };
-  let insertId: bigint | undefined;
   try {
-    ({ insertId } = await db.insertInto('users').values(newUser).executeTakeFirstOrThrow());
+    // The account and its first login exist together or not at all.
+    return await inTransaction(db, async (trx) => {
+      const { insertId } = await trx.insertInto('users').values(newUser).executeTakeFirstOrThrow();
+      const user: UserRow = { ...newUser, id: Number(insertId) };
+      return { user, tokens: await startSession(trx, user) };
+    });
   } catch (error) {
     const key = uniqueViolation(error);
     if (key?.includes('username'))
@@ -83,15 +89,13 @@ export async function registerUser(
     if (key?.includes('email')) throw new AppError('EMAIL_TAKEN', undefined, { cause: error });
     throw error;
   }
-  const user: UserRow = { ...newUser, id: Number(insertId) };
-  return { user, token: issueAccessToken(user.id, user.token_version) };
 }
 
 /** Login by username or email, both without regard to case. */
 export async function authenticate(
   login: string,
   password: string,
-): Promise<{ user: UserRow; token: AccessToken }> {
+): Promise<{ user: UserRow; tokens: TokenPair }> {
   const db = await getDb();
   // Usernames cannot contain '@', so the two kinds of login never collide.
   const byEmail = login.includes('@');
@@ -106,47 +110,79 @@ export async function authenticate(
     .executeTakeFirst();
   const valid = await verifyPassword(password, user?.password_hash);
   if (!user || !valid) throw new AppError('INVALID_CREDENTIALS');
-  return { user, token: issueAccessToken(user.id, user.token_version) };
+  return { user, tokens: await inTransaction(db, (trx) => startSession(trx, user)) };
 }
 
-/** The user a bearer token speaks for, if the token is valid and not revoked. */
-export async function userForAccessToken(token: string): Promise<UserRow> {
+/** Who a request is from: the user and the login (session) its token belongs to. */
+export interface Caller {
+  user: UserRow;
+  sessionId: number;
+}
+
+/** The caller a bearer token speaks for, if the token is valid and not revoked. */
+export async function callerForAccessToken(token: string): Promise<Caller> {
   const claims = readAccessToken(token);
   if (!claims) throw new AppError('UNAUTHORIZED');
   const db = await getDb();
-  const user = await db
+  const row = await db
     .selectFrom('users')
-    .selectAll()
-    .where('id', '=', claims.userId)
+    .innerJoin('sessions', 'sessions.user_id', 'users.id')
+    .selectAll('users')
+    .select('sessions.revoked_at as session_revoked_at')
+    .where('users.id', '=', claims.userId)
+    .where('sessions.id', '=', claims.sessionId)
     .executeTakeFirst();
-  // A password change bumps token_version, which revokes every token issued before it.
-  if (!user || user.token_version !== claims.tokenVersion) throw new AppError('UNAUTHORIZED');
-  return user;
+  // Logout revokes the session; a password change also bumps token_version.
+  if (!row || row.session_revoked_at !== null || row.token_version !== claims.tokenVersion) {
+    throw new AppError('UNAUTHORIZED');
+  }
+  const user: UserRow = {
+    id: row.id,
+    username: row.username,
+    username_key: row.username_key,
+    email: row.email,
+    password_hash: row.password_hash,
+    token_version: row.token_version,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+  return { user, sessionId: claims.sessionId };
 }
 
-/** Changes the password and revokes every earlier token; returns the one token still valid. */
+/**
+ * Changes the password and revokes every earlier login (access and refresh tokens alike);
+ * returns the tokens of a fresh login, the only ones still valid.
+ */
 export async function changePassword(
   user: UserRow,
   oldPassword: string,
   newPassword: string,
-): Promise<AccessToken> {
+): Promise<TokenPair> {
   if (!(await verifyPassword(oldPassword, user.password_hash)))
     throw new AppError('WRONG_PASSWORD');
   if (oldPassword === newPassword) throw new AppError('SAME_PASSWORD');
 
   const newPasswordHash = await hashPassword(newPassword);
   const db = await getDb();
-  const result = await db
-    .updateTable('users')
-    .set((eb) => ({
-      password_hash: newPasswordHash,
-      token_version: eb('token_version', '+', 1),
-      updated_at: toDbTimestamp(),
-    }))
-    .where('id', '=', user.id)
-    // Another change won the race: the token this request used is no longer valid.
-    .where('token_version', '=', user.token_version)
-    .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) throw new AppError('UNAUTHORIZED');
-  return issueAccessToken(user.id, user.token_version + 1);
+  return inTransaction(db, async (trx) => {
+    const result = await trx
+      .updateTable('users')
+      .set((eb) => ({
+        password_hash: newPasswordHash,
+        token_version: eb('token_version', '+', 1),
+        updated_at: toDbTimestamp(),
+      }))
+      .where('id', '=', user.id)
+      // Another change won the race: the token this request used is no longer valid.
+      .where('token_version', '=', user.token_version)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new AppError('UNAUTHORIZED');
+    await revokeAllSessions(trx, user.id);
+    return startSession(trx, { id: user.id, token_version: user.token_version + 1 });
+  });
+}
+
+/** Logout: the presented access token and its refresh token stop working. */
+export async function logout(caller: Caller): Promise<void> {
+  await revokeSession(await getDb(), caller.sessionId);
 }

@@ -12,7 +12,7 @@ export const handler = httpEndpoint({
   auth: true,
   schema: requestSchema,
   handle: async ({ body, user }) => {
-    const token = await changePassword(user, body.old_password, body.new_password);
-    return ok('PASSWORD_CHANGED', token);
+    const tokens = await changePassword(user, body.old_password, body.new_password);
+    return ok('PASSWORD_CHANGED', tokens);
   },
 });

@@ -16,7 +16,7 @@ export const handler = httpEndpoint({
   auth: false,
   schema: requestSchema,
   handle: async ({ body }) => {
-    const { user, token } = await authenticate(body.username, body.password);
-    return ok('LOGGED_IN', { ...token, user: selfView(user) });
+    const { user, tokens } = await authenticate(body.username, body.password);
+    return ok('LOGGED_IN', { ...tokens, user: selfView(user) });
   },
 });

@@ -12,7 +12,7 @@ export const handler = httpEndpoint({
   auth: false,
   schema: requestSchema,
   handle: async ({ body }) => {
-    const { user, token } = await registerUser(body);
-    return created('REGISTERED', { user: selfView(user), ...token });
+    const { user, tokens } = await registerUser(body);
+    return created('REGISTERED', { user: selfView(user), ...tokens });
   },
 });

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { getConfig, requireJwtSecret } from '../config';
 
-/** What the API returns on login, register and change_password. */
+/** What the API returns with every new access token. */
 export interface AccessToken {
   access_token: string;
   token_type: 'Bearer';
@@ -13,17 +13,21 @@ export interface AccessTokenClaims {
   userId: number;
   /** The user's token_version when the token was issued. */
   tokenVersion: number;
+  /** The login (session) the token belongs to. */
+  sessionId: number;
 }
 
 const ALGORITHM = 'HS256';
 /** Marks access tokens, so no other token this service signs can pass for one. */
 const ACCESS_TOKEN_TYPE = 'access';
+const ID_PATTERN = /^[1-9]\d{0,15}$/;
 
-export function issueAccessToken(userId: number, tokenVersion: number): AccessToken {
+export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
   const { accessTokenTtlSeconds } = getConfig();
-  const token = jwt.sign({ typ: ACCESS_TOKEN_TYPE, ver: tokenVersion }, requireJwtSecret(), {
+  const payload = { typ: ACCESS_TOKEN_TYPE, ver: claims.tokenVersion, sid: String(claims.sessionId) };
+  const token = jwt.sign(payload, requireJwtSecret(), {
     algorithm: ALGORITHM,
-    subject: String(userId),
+    subject: String(claims.userId),
     expiresIn: accessTokenTtlSeconds,
     jwtid: randomUUID(),
   });
@@ -43,10 +47,20 @@ export function readAccessToken(token: string): AccessTokenClaims | undefined {
     return undefined;
   }
   if (typeof payload !== 'object') return undefined;
-  const { sub, ver, typ, exp } = payload as Record<string, unknown>;
+  const { sub, ver, sid, typ, exp } = payload as Record<string, unknown>;
   // jsonwebtoken accepts a token without `exp` as never expiring: ours always have one.
   if (typ !== ACCESS_TOKEN_TYPE || typeof exp !== 'number') return undefined;
-  if (typeof sub !== 'string' || !/^[1-9]\d{0,15}$/.test(sub)) return undefined;
+  if (typeof sub !== 'string' || !ID_PATTERN.test(sub)) return undefined;
+  if (typeof sid !== 'string' || !ID_PATTERN.test(sid)) return undefined;
   if (typeof ver !== 'number' || !Number.isSafeInteger(ver) || ver < 0) return undefined;
-  return { userId: Number(sub), tokenVersion: ver };
+  return { userId: Number(sub), tokenVersion: ver, sessionId: Number(sid) };
+}
+
+/** A new refresh token: 256 random bits, URL-safe. Only its hash is ever stored. */
+export function newRefreshToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
 }

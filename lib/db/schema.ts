@@ -12,6 +12,8 @@ export interface Database {
   friendships: FriendshipsTable;
   messages: MessagesTable;
   conversations: ConversationsTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
 }
 
 export interface UsersTable {
@@ -64,6 +66,27 @@ export interface ConversationsTable {
   /** Messages in the conversation, both directions: history's total without a count. */
   message_count: Generated<number>;
   updated_at: string;
+}
+
+/** One login: access tokens name it, refresh tokens keep it going. */
+export interface SessionsTable {
+  id: Generated<number>;
+  user_id: number;
+  created_at: string;
+  /** When the last refresh token issued for it expires. */
+  expires_at: string;
+  /** Set by logout, a password change or a detected refresh-token reuse. */
+  revoked_at: string | null;
+}
+
+/** A refresh token, by the SHA-256 of its value; used once, then replaced. */
+export interface RefreshTokensTable {
+  token_hash: string;
+  session_id: number;
+  created_at: string;
+  expires_at: string;
+  /** Set when exchanged; presenting it again means it was stolen. */
+  used_at: string | null;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -9,7 +9,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { z } from 'zod';
 import { getConfig, requireJwtSecret } from '../config';
-import type { UserRow } from '../db/schema';
+import type { Caller } from '../users';
 import { logger } from '../logger';
 import { responseLanguage } from './language';
 import { errorTexts, languages, successTexts, type Language, type SuccessKey } from './messages';
@@ -56,7 +56,7 @@ interface PublicEndpoint<S extends RequestSchema> {
 interface AuthenticatedEndpoint<S extends RequestSchema> {
   auth: true;
   schema: S;
-  handle: (input: RequestInput<S> & { user: UserRow }) => Promise<Reply>;
+  handle: (input: RequestInput<S> & Caller) => Promise<Reply>;
 }
 
 export type LambdaHandler = middy.MiddyfiedHandler<HttpEvent, HttpResult, Error, HttpContext>;
@@ -116,7 +116,7 @@ export function httpEndpoint<S extends RequestSchema>(
       language,
     } as RequestInput<S>;
     const reply = endpoint.auth
-      ? await endpoint.handle({ ...input, user: requireUser(event) })
+      ? await endpoint.handle({ ...input, ...requireCaller(event) })
       : await endpoint.handle(input);
     return {
       statusCode: reply.statusCode,
@@ -126,9 +126,9 @@ export function httpEndpoint<S extends RequestSchema>(
   });
 }
 
-function requireUser(event: HttpEvent): UserRow {
+function requireCaller(event: HttpEvent): Caller {
   if (!event.auth) throw new Error('jwtAuth middleware did not run');
-  return event.auth.user;
+  return event.auth;
 }
 
 let configurationChecked = false;

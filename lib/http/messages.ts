@@ -46,6 +46,8 @@ export const successTexts = {
   LOGGED_IN: { zh: '登录成功', en: 'Logged in' },
   PASSWORD_CHANGED: { zh: '密码修改成功', en: 'Password changed' },
   PROFILE: { zh: '获取用户信息成功', en: 'Profile' },
+  TOKEN_REFRESHED: { zh: '令牌已刷新', en: 'Tokens refreshed' },
+  LOGGED_OUT: { zh: '已退出登录', en: 'Logged out' },
   HEALTHY: { zh: '服务运行正常', en: 'Service is healthy' },
   FRIEND_ADDED: { zh: '添加好友成功', en: 'Friend added' },
   FRIEND_LIST: { zh: '获取好友列表成功', en: 'Friends' },

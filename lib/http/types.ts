@@ -3,7 +3,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { UserRow } from '../db/schema';
+import type { Caller } from '../users';
 
 /** An API Gateway HTTP API event as it travels through the middleware stack. */
 export interface HttpEvent extends Omit<APIGatewayProxyEventV2, 'body'> {
@@ -12,7 +12,7 @@ export interface HttpEvent extends Omit<APIGatewayProxyEventV2, 'body'> {
   /** Set by the request validator: the parsed, typed request. */
   validated?: { body: unknown; query: unknown };
   /** Set by the JWT auth middleware. */
-  auth?: { user: UserRow };
+  auth?: Caller;
 }
 
 /** The Lambda context, plus what @middy/http-content-negotiation adds. */

@@ -52,7 +52,7 @@ describe('over HTTP', () => {
       body: { username: email.toUpperCase(), password: 'password123' },
     });
     expect(loggedIn.status).toBe(200);
-    expect(loggedIn.body.data).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+    expect(loggedIn.body.data).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
     const token: string = loggedIn.body.data.access_token;
 
     const me = await call('/api/auth/profile', { token });

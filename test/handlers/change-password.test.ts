@@ -27,7 +27,13 @@ describe('POST /api/auth/change_password', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       message: '密码修改成功',
-      data: { access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600 },
+      data: {
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 900,
+        refresh_token: expect.any(String),
+        refresh_expires_in: 2592000,
+      },
     });
     const after = await storedUser(user.id);
     expect(after.token_version).toBe(before.token_version + 1);

@@ -15,7 +15,9 @@ describe('POST /api/auth/login', () => {
       data: {
         access_token: expect.any(String),
         token_type: 'Bearer',
-        expires_in: 3600,
+        expires_in: 900,
+        refresh_token: expect.any(String),
+        refresh_expires_in: 2592000,
         user: {
           id: user.id,
           username: user.username,

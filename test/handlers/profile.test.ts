@@ -5,6 +5,11 @@ import { registerUser } from '../helpers/users';
 
 const secret = process.env.JWT_SECRET_KEY ?? '';
 
+/** The session id inside a token the service issued. */
+function sessionOf(token: string): string {
+  return String((jwt.decode(token) as { sid: string }).sid);
+}
+
 function base64url(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
@@ -30,7 +35,7 @@ describe('GET /api/auth/profile', () => {
 
   it('accepts a hand-signed token with every claim the service issues (control case)', async () => {
     const user = await registerUser();
-    const token = jwt.sign({ typ: 'access', ver: 0 }, secret, {
+    const token = jwt.sign({ typ: 'access', ver: 0, sid: sessionOf(user.token) }, secret, {
       subject: String(user.id),
       expiresIn: 600,
     });
@@ -45,8 +50,10 @@ describe('GET /api/auth/profile', () => {
 
   describe('answers 401 UNAUTHORIZED', () => {
     let user: Awaited<ReturnType<typeof registerUser>>;
+    let other: Awaited<ReturnType<typeof registerUser>>;
     beforeAll(async () => {
       user = await registerUser();
+      other = await registerUser();
     });
 
     const cases: [string, () => Record<string, string>][] = [
@@ -59,61 +66,73 @@ describe('GET /api/auth/profile', () => {
       [
         'for a token signed with another secret',
         () => ({
-          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, 'another-secret-that-is-also-long-enough', { subject: String(user.id), expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0, sid: sessionOf(user.token) }, 'another-secret-that-is-also-long-enough', { subject: String(user.id), expiresIn: 600 })}`,
         }),
       ],
       [
         'for an expired token',
         () => ({
-          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0, exp: Math.floor(Date.now() / 1000) - 60 }, secret, { subject: String(user.id) })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0, sid: sessionOf(user.token), exp: Math.floor(Date.now() / 1000) - 60 }, secret, { subject: String(user.id) })}`,
         }),
       ],
       [
         'for an unsigned (alg: none) token',
         () => ({
-          authorization: `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ typ: 'access', sub: String(user.id), ver: 0, exp: Math.floor(Date.now() / 1000) + 600 })}.`,
+          authorization: `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ typ: 'access', sid: sessionOf(user.token), sub: String(user.id), ver: 0, exp: Math.floor(Date.now() / 1000) + 600 })}.`,
         }),
       ],
       [
         'for an HS512 token with the right secret',
         () => ({
-          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, secret, { algorithm: 'HS512', subject: String(user.id), expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0, sid: sessionOf(user.token) }, secret, { algorithm: 'HS512', subject: String(user.id), expiresIn: 600 })}`,
         }),
       ],
       [
         'for a token of a user that does not exist',
         () => ({
-          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, secret, { subject: '999999999', expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0, sid: sessionOf(user.token) }, secret, { subject: '999999999', expiresIn: 600 })}`,
         }),
       ],
       [
         'for a token whose subject is not an id',
         () => ({
-          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, secret, { subject: `${user.id} OR 1=1`, expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0, sid: sessionOf(user.token) }, secret, { subject: `${user.id} OR 1=1`, expiresIn: 600 })}`,
         }),
       ],
       [
         'for a token from an older password',
         () => ({
-          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 7 }, secret, { subject: String(user.id), expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 7, sid: sessionOf(user.token) }, secret, { subject: String(user.id), expiresIn: 600 })}`,
         }),
       ],
       [
         'for a token without a version',
         () => ({
-          authorization: `Bearer ${jwt.sign({ typ: 'access' }, secret, { subject: String(user.id), expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', sid: sessionOf(user.token) }, secret, { subject: String(user.id), expiresIn: 600 })}`,
         }),
       ],
       [
         'for a correctly signed token that never expires',
         () => ({
-          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, secret, { subject: String(user.id) })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0, sid: sessionOf(user.token) }, secret, { subject: String(user.id) })}`,
         }),
       ],
       [
         'for a correctly signed token of another type',
         () => ({
-          authorization: `Bearer ${jwt.sign({ typ: 'refresh', ver: 0 }, secret, { subject: String(user.id), expiresIn: 600 })}`,
+          authorization: `Bearer ${jwt.sign({ typ: 'refresh', ver: 0, sid: sessionOf(user.token) }, secret, { subject: String(user.id), expiresIn: 600 })}`,
+        }),
+      ],
+      [
+        'for a token without a session',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0 }, secret, { subject: String(user.id), expiresIn: 600 })}`,
+        }),
+      ],
+      [
+        "for a token naming another user's session",
+        () => ({
+          authorization: `Bearer ${jwt.sign({ typ: 'access', ver: 0, sid: sessionOf(other.token) }, secret, { subject: String(user.id), expiresIn: 600 })}`,
         }),
       ],
     ];

@@ -43,7 +43,9 @@ describe('POST /api/auth/register', () => {
         },
         access_token: expect.any(String),
         token_type: 'Bearer',
-        expires_in: 3600,
+        expires_in: 900,
+        refresh_token: expect.any(String),
+        refresh_expires_in: 2592000,
       },
     });
     expect(response.rawBody).not.toContain('password');

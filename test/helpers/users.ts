@@ -8,6 +8,7 @@ export interface TestUser {
   email: string;
   password: string;
   token: string;
+  refreshToken: string;
 }
 
 /** A unique, valid username for this run. */
@@ -17,7 +18,7 @@ export function uniqueName(prefix = 'user'): string {
 
 /** Registers a user through the real register handler. */
 export async function registerUser(
-  overrides: Partial<Omit<TestUser, 'id' | 'token'>> = {},
+  overrides: Partial<Omit<TestUser, 'id' | 'token' | 'refreshToken'>> = {},
 ): Promise<TestUser> {
   const username = overrides.username ?? uniqueName();
   const email = overrides.email ?? `${uniqueName('mail')}@example.com`;
@@ -32,6 +33,7 @@ export async function registerUser(
     email,
     password,
     token: response.body.data.access_token,
+    refreshToken: response.body.data.refresh_token,
   };
 }
 

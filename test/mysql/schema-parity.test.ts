@@ -104,6 +104,8 @@ it('schema.sql and the migrations build the same MySQL schema', async () => {
     'conversations',
     'friendships',
     'messages',
+    'refresh_tokens',
+    'sessions',
     'users',
   ]);
   expect(migrated.indexes?.length).toBeGreaterThan(10);

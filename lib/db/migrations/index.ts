@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { initialSchema } from './001-initial';
+import { sessionsSchema } from './002-sessions';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'mysql';
@@ -12,5 +13,6 @@ export interface MigrationContext {
 export function allMigrations(context: MigrationContext): Record<string, Migration> {
   return {
     '001-initial': initialSchema(context),
+    '002-sessions': sessionsSchema(context),
   };
 }

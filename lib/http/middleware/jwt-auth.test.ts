@@ -18,10 +18,10 @@ const user: UserRow = {
 async function authenticateWith(authorization: string | undefined) {
   const seen: string[] = [];
   const middleware = jwtAuth({
-    authenticate: async (token) => {
+    authenticate: async (token: string) => {
       seen.push(token);
       if (token !== 'good.token.here') throw new AppError('UNAUTHORIZED');
-      return user;
+      return { user, sessionId: 3 };
     },
   });
   const headers: Record<string, string> = {};
@@ -30,7 +30,7 @@ async function authenticateWith(authorization: string | undefined) {
   const request = { event } as Parameters<NonNullable<typeof middleware.before>>[0];
   try {
     await middleware.before?.(request);
-    return { user: event.auth?.user, seen };
+    return { user: event.auth?.user, sessionId: event.auth?.sessionId, seen };
   } catch (error) {
     return { error, seen };
   }
@@ -40,6 +40,7 @@ describe('jwtAuth', () => {
   it('puts the authenticated user on the event', async () => {
     expect(await authenticateWith('Bearer good.token.here')).toEqual({
       user,
+      sessionId: 3,
       seen: ['good.token.here'],
     });
     expect((await authenticateWith('bearer   good.token.here ')).user).toBe(user);

@@ -1,18 +1,18 @@
 import type middy from '@middy/core';
 import { AppError } from '../../errors';
-import { userForAccessToken } from '../../users';
+import { callerForAccessToken } from '../../users';
 import type { HttpContext, HttpEvent, HttpResult } from '../types';
 
 const defaults = {
-  /** Resolves a bearer token to its user, or throws UNAUTHORIZED. */
-  authenticate: userForAccessToken,
+  /** Resolves a bearer token to its user and session, or throws UNAUTHORIZED. */
+  authenticate: callerForAccessToken,
 };
 
 const bearerPattern = /^Bearer[ \t]+([A-Za-z0-9\-_.]+)[ \t]*$/i;
 
 /**
- * Requires `Authorization: Bearer <access token>` and puts the token's user on
- * `event.auth`. Anything missing, malformed, expired, forged or revoked is 401.
+ * Requires `Authorization: Bearer <access token>` and puts the token's user and session
+ * on `event.auth`. Anything missing, malformed, expired, forged or revoked is 401.
  */
 export function jwtAuth(
   options: Partial<typeof defaults> = {},
@@ -23,7 +23,7 @@ export function jwtAuth(
       const header = request.event.headers?.authorization;
       const token = header === undefined ? undefined : bearerPattern.exec(header)?.[1];
       if (token === undefined) throw new AppError('UNAUTHORIZED');
-      request.event.auth = { user: await authenticate(token) };
+      request.event.auth = await authenticate(token);
     },
   };
 }

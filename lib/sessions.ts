@@ -1,0 +1,132 @@
+import type { Kysely } from 'kysely';
+import { getConfig } from './config';
+import { AppError } from './errors';
+import { hashRefreshToken, issueAccessToken, newRefreshToken, type AccessToken } from './auth/tokens';
+import { getDb } from './db/connection';
+import type { Database, UserRow } from './db/schema';
+import { toDbTimestamp } from './db/time';
+import { inTransaction } from './db/transaction';
+
+/** An access token with the refresh token that renews it. */
+export interface TokenPair extends AccessToken {
+  refresh_token: string;
+  refresh_expires_in: number;
+}
+
+/** Issues a refresh token for a session and extends the session to its expiry. */
+async function issueRefreshToken(
+  db: Kysely<Database>,
+  sessionId: number,
+  now: Date,
+): Promise<{ refresh_token: string; refresh_expires_in: number }> {
+  const ttl = getConfig().refreshTokenTtlSeconds;
+  const expiresAt = toDbTimestamp(new Date(now.getTime() + ttl * 1000));
+  const token = newRefreshToken();
+  await db
+    .insertInto('refresh_tokens')
+    .values({
+      token_hash: hashRefreshToken(token),
+      session_id: sessionId,
+      created_at: toDbTimestamp(now),
+      expires_at: expiresAt,
+      used_at: null,
+    })
+    .execute();
+  await db.updateTable('sessions').set({ expires_at: expiresAt }).where('id', '=', sessionId).execute();
+  return { refresh_token: token, refresh_expires_in: ttl };
+}
+
+/** A new login for `user`: a session, its first refresh token and an access token. Run it in a transaction. */
+export async function startSession(
+  db: Kysely<Database>,
+  user: Pick<UserRow, 'id' | 'token_version'>,
+): Promise<TokenPair> {
+  const now = new Date();
+  const { insertId } = await db
+    .insertInto('sessions')
+    .values({
+      user_id: user.id,
+      created_at: toDbTimestamp(now),
+      expires_at: toDbTimestamp(now),
+      revoked_at: null,
+    })
+    .executeTakeFirstOrThrow();
+  const sessionId = Number(insertId);
+  const refresh = await issueRefreshToken(db, sessionId, now);
+  return {
+    ...issueAccessToken({ userId: user.id, tokenVersion: user.token_version, sessionId }),
+    ...refresh,
+  };
+}
+
+/** Ends a login: its access and refresh tokens stop working. */
+export async function revokeSession(db: Kysely<Database>, sessionId: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ revoked_at: toDbTimestamp() })
+    .where('id', '=', sessionId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** Ends every login of a user (after a password change). */
+export async function revokeAllSessions(db: Kysely<Database>, userId: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ revoked_at: toDbTimestamp() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+class RefreshTokenReused extends Error {}
+
+/**
+ * Exchanges a refresh token for a new access token and a new refresh token (rotation).
+ * A token that was already exchanged is taken as stolen: the whole login is revoked, so
+ * neither the thief nor the owner can use it any more.
+ */
+export async function refreshSession(refreshToken: string): Promise<TokenPair> {
+  const db = await getDb();
+  const tokenHash = hashRefreshToken(refreshToken);
+  const found = await db
+    .selectFrom('refresh_tokens as r')
+    .innerJoin('sessions as s', 's.id', 'r.session_id')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['r.session_id', 'r.used_at', 'r.expires_at', 's.revoked_at', 's.user_id', 'u.token_version'])
+    .where('r.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!found) throw new AppError('UNAUTHORIZED');
+  const now = new Date();
+  if (found.used_at !== null) {
+    await revokeSession(db, found.session_id);
+    throw new AppError('UNAUTHORIZED');
+  }
+  if (found.revoked_at !== null || found.expires_at <= toDbTimestamp(now)) {
+    throw new AppError('UNAUTHORIZED');
+  }
+
+  try {
+    return await inTransaction(db, async (trx) => {
+      const used = await trx
+        .updateTable('refresh_tokens')
+        .set({ used_at: toDbTimestamp(now) })
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      // Another request exchanged it first: the same token was presented twice.
+      if (used.numUpdatedRows === 0n) throw new RefreshTokenReused();
+      const refresh = await issueRefreshToken(trx, found.session_id, now);
+      const access = issueAccessToken({
+        userId: found.user_id,
+        tokenVersion: found.token_version,
+        sessionId: found.session_id,
+      });
+      return { ...access, ...refresh };
+    });
+  } catch (error) {
+    if (!(error instanceof RefreshTokenReused)) throw error;
+    await revokeSession(db, found.session_id);
+    throw new AppError('UNAUTHORIZED');
+  }
+}

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { handler as changePassword } from '../../functions/auth/change-password';
+import { handler as login } from '../../functions/auth/login';
+import { handler as logout } from '../../functions/auth/logout';
+import { handler as profile } from '../../functions/auth/profile';
+import { handler as refresh } from '../../functions/auth/refresh';
+import { getDb } from '../../lib/db/connection';
+import { invoke } from '../helpers/invoke';
+import { registerUser, type TestUser } from '../helpers/users';
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+async function profileStatus(token: string): Promise<number> {
+  return (await invoke(profile, { token })).status;
+}
+
+async function refreshWith(refreshToken: unknown) {
+  return invoke(refresh, { body: { refresh_token: refreshToken } });
+}
+
+async function loginAgain(user: TestUser) {
+  const response = await invoke(login, {
+    body: { username: user.username, password: user.password },
+  });
+  expect(response.status).toBe(200);
+  return {
+    token: response.body.data.access_token as string,
+    refreshToken: response.body.data.refresh_token as string,
+  };
+}
+
+describe('refresh tokens', () => {
+  it('are stored only as a hash', async () => {
+    const user = await registerUser();
+    const db = await getDb();
+    const rows = await db
+      .selectFrom('refresh_tokens as r')
+      .innerJoin('sessions as s', 's.id', 'r.session_id')
+      .select('r.token_hash')
+      .where('s.user_id', '=', user.id)
+      .execute();
+    expect(rows).toEqual([{ token_hash: sha256(user.refreshToken) }]);
+    expect(JSON.stringify(rows)).not.toContain(user.refreshToken);
+  });
+
+  it('rotate: each refresh returns a new access token and a new refresh token', async () => {
+    const user = await registerUser();
+    const first = await refreshWith(user.refreshToken);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({
+      message: '令牌已刷新',
+      data: {
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 900,
+        refresh_token: expect.any(String),
+        refresh_expires_in: 2592000,
+      },
+    });
+    expect(first.body.data.refresh_token).not.toBe(user.refreshToken);
+    expect(await profileStatus(first.body.data.access_token)).toBe(200);
+
+    const second = await refreshWith(first.body.data.refresh_token);
+    expect(second.status).toBe(200);
+    expect(await profileStatus(second.body.data.access_token)).toBe(200);
+  });
+
+  it('treat a rotated token presented again as theft and revoke the whole login', async () => {
+    const user = await registerUser();
+    const other = await loginAgain(user);
+    const rotated = await refreshWith(user.refreshToken);
+    expect(rotated.status).toBe(200);
+
+    const replay = await refreshWith(user.refreshToken);
+    expect(replay.status).toBe(401);
+    expect(replay.body).toEqual({ error: '未登录或登录已失效', code: 'UNAUTHORIZED' });
+
+    // Everything of that login is dead: the original and the rotated tokens alike.
+    expect(await profileStatus(user.token)).toBe(401);
+    expect(await profileStatus(rotated.body.data.access_token)).toBe(401);
+    expect((await refreshWith(rotated.body.data.refresh_token)).status).toBe(401);
+    // Another login of the same user is untouched.
+    expect(await profileStatus(other.token)).toBe(200);
+    expect((await refreshWith(other.refreshToken)).status).toBe(200);
+  });
+
+  it('let only one of two simultaneous refreshes with one token through, then revoke the login', async () => {
+    const user = await registerUser();
+    const results = await Promise.all([
+      refreshWith(user.refreshToken),
+      refreshWith(user.refreshToken),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual([200, 401]);
+    const winner = results.find((result) => result.status === 200);
+    expect(await profileStatus(winner?.body.data.access_token)).toBe(401);
+  });
+
+  it('expire', async () => {
+    const user = await registerUser();
+    const db = await getDb();
+    await db
+      .updateTable('refresh_tokens')
+      .set({ expires_at: '2000-01-01 00:00:00.000' })
+      .where('token_hash', '=', sha256(user.refreshToken))
+      .execute();
+    expect((await refreshWith(user.refreshToken)).status).toBe(401);
+  });
+
+  it.each([
+    ['an unknown token', 'x'.repeat(43), 401],
+    ['an access token', 'ACCESS', 401],
+    ['an empty string', '', 400],
+    ['a number', 42, 400],
+    ['null', null, 400],
+  ])('answer %s with %d', async (_, value, status) => {
+    const user = await registerUser();
+    const response = await refreshWith(value === 'ACCESS' ? user.token : value);
+    expect(response.status).toBe(status);
+    expect(response.body.code).toBe(status === 401 ? 'UNAUTHORIZED' : 'VALIDATION_ERROR');
+  });
+});
+
+describe('POST /api/auth/logout', () => {
+  it('revokes the presented access token and its refresh token, and nothing else', async () => {
+    const user = await registerUser();
+    const other = await loginAgain(user);
+
+    const response = await invoke(logout, { method: 'POST', token: user.token });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ message: '已退出登录', data: null });
+
+    expect(await profileStatus(user.token)).toBe(401);
+    expect((await refreshWith(user.refreshToken)).status).toBe(401);
+    expect((await invoke(logout, { method: 'POST', token: user.token })).status).toBe(401);
+    expect(await profileStatus(other.token)).toBe(200);
+  });
+
+  it('requires a token', async () => {
+    const response = await invoke(logout, { method: 'POST' });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('change_password', () => {
+  it('revokes every earlier token of the user, refresh tokens included', async () => {
+    const user = await registerUser();
+    const other = await loginAgain(user);
+    const response = await invoke(changePassword, {
+      token: user.token,
+      body: { old_password: user.password, new_password: 'a brand new secret' },
+    });
+    expect(response.status).toBe(200);
+    for (const token of [user.token, other.token]) expect(await profileStatus(token)).toBe(401);
+    for (const refreshToken of [user.refreshToken, other.refreshToken]) {
+      expect((await refreshWith(refreshToken)).status).toBe(401);
+    }
+    expect(await profileStatus(response.body.data.access_token)).toBe(200);
+    const renewed = await refreshWith(response.body.data.refresh_token);
+    expect(renewed.status).toBe(200);
+    expect(await profileStatus(renewed.body.data.access_token)).toBe(200);
+  });
+});
