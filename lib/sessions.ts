@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 import { getConfig } from './config';
 import { AppError } from './errors';
-import { hashRefreshToken, issueAccessToken, newRefreshToken, type AccessToken } from './auth/tokens';
+import {
+  hashRefreshToken,
+  issueAccessToken,
+  newRefreshToken,
+  type AccessToken,
+} from './auth/tokens';
 import { getDb } from './db/connection';
 import type { Database, UserRow } from './db/schema';
 import { toDbTimestamp } from './db/time';
@@ -32,7 +37,11 @@ async function issueRefreshToken(
       used_at: null,
     })
     .execute();
-  await db.updateTable('sessions').set({ expires_at: expiresAt }).where('id', '=', sessionId).execute();
+  await db
+    .updateTable('sessions')
+    .set({ expires_at: expiresAt })
+    .where('id', '=', sessionId)
+    .execute();
   return { refresh_token: token, refresh_expires_in: ttl };
 }
 
@@ -93,7 +102,14 @@ export async function refreshSession(refreshToken: string): Promise<TokenPair> {
     .selectFrom('refresh_tokens as r')
     .innerJoin('sessions as s', 's.id', 'r.session_id')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['r.session_id', 'r.used_at', 'r.expires_at', 's.revoked_at', 's.user_id', 'u.token_version'])
+    .select([
+      'r.session_id',
+      'r.used_at',
+      'r.expires_at',
+      's.revoked_at',
+      's.user_id',
+      'u.token_version',
+    ])
     .where('r.token_hash', '=', tokenHash)
     .executeTakeFirst();
   if (!found) throw new AppError('UNAUTHORIZED');

@@ -24,7 +24,11 @@ const ID_PATTERN = /^[1-9]\d{0,15}$/;
 
 export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
   const { accessTokenTtlSeconds } = getConfig();
-  const payload = { typ: ACCESS_TOKEN_TYPE, ver: claims.tokenVersion, sid: String(claims.sessionId) };
+  const payload = {
+    typ: ACCESS_TOKEN_TYPE,
+    ver: claims.tokenVersion,
+    sid: String(claims.sessionId),
+  };
   const token = jwt.sign(payload, requireJwtSecret(), {
     algorithm: ALGORITHM,
     subject: String(claims.userId),
