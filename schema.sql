@@ -109,3 +109,14 @@ CREATE TABLE refresh_tokens (
   CONSTRAINT refresh_tokens_session_fk FOREIGN KEY (session_id) REFERENCES sessions (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX refresh_tokens_session_idx ON refresh_tokens (session_id);
+
+-- Rate limits (migration 003): fixed-window counters shared by every Lambda instance.
+CREATE TABLE rate_limit_counters (
+  -- <limit>:<subject>:<window start, ms>
+  bucket VARCHAR(255) NOT NULL,
+  hits INT NOT NULL,
+  -- end of the window; expired rows are deleted now and then
+  expires_at DATETIME(3) NOT NULL,
+  PRIMARY KEY (bucket)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX rate_limit_counters_expires_idx ON rate_limit_counters (expires_at);

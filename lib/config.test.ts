@@ -13,6 +13,15 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2592000,
       bcryptCost: 10,
+      rateLimits: {
+        enabled: true,
+        limits: {
+          loginPerAccount: { max: 10, windowSeconds: 900 },
+          loginPerIp: { max: 50, windowSeconds: 900 },
+          registerPerIp: { max: 10, windowSeconds: 3600 },
+          sendPerUser: { max: 120, windowSeconds: 60 },
+        },
+      },
     });
   });
 
@@ -53,6 +62,9 @@ describe('loadConfig', () => {
     ['DB_NAME', 'chat; drop', /DB_NAME: must be 1-64 letters/],
     ['BCRYPT_COST', '3', /BCRYPT_COST/],
     ['DB_AUTO_MIGRATE', 'maybe', /DB_AUTO_MIGRATE/],
+    ['RATE_LIMITS', 'sometimes', /RATE_LIMITS/],
+    ['RATE_LIMIT_SEND_PER_USER', '10 per minute', /RATE_LIMIT_SEND_PER_USER: must look like/],
+    ['RATE_LIMIT_LOGIN_PER_IP', '0/60', /RATE_LIMIT_LOGIN_PER_IP: both numbers/],
   ])('refuses %s=%s with a clear message', (name, value, message) => {
     expect(() => loadConfig({ [name]: value, JWT_SECRET_KEY: strongSecret })).toThrow(message);
   });

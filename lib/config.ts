@@ -24,6 +24,22 @@ const boolean = (fallback: boolean) =>
     .transform((value) => ['true', '1', 'yes', 'on'].includes(value))
     .default(fallback);
 
+/** `<max>/<seconds>`: at most `max` in each window of `seconds`. */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}\/\d{1,7}$/, 'must look like <max>/<seconds>, e.g. 10/900')
+    .default(fallback)
+    .transform((value) => {
+      const [max = 0, windowSeconds = 0] = value.split('/').map(Number);
+      return { max, windowSeconds };
+    })
+    .refine(
+      (limit) => limit.max >= 1 && limit.windowSeconds >= 1,
+      'both numbers must be at least 1',
+    );
+
 const environmentSchema = z.object({
   DB_TYPE: z.enum(['sqlite', 'mysql']).default('sqlite'),
   SQLITE_PATH: z.string().min(1).default('.data/chat.sqlite'),
@@ -43,9 +59,19 @@ const environmentSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: integer(900, 60, 24 * 3600),
   REFRESH_TOKEN_TTL_SECONDS: integer(30 * 24 * 3600, 300, 365 * 24 * 3600),
   BCRYPT_COST: integer(10, 4, 15),
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimit('10/900'),
+  RATE_LIMIT_LOGIN_PER_IP: rateLimit('50/900'),
+  RATE_LIMIT_REGISTER_PER_IP: rateLimit('10/3600'),
+  RATE_LIMIT_SEND_PER_USER: rateLimit('120/60'),
   IS_OFFLINE: z.string().optional(),
   NODE_ENV: z.string().optional(),
 });
+
+export interface RateLimit {
+  max: number;
+  windowSeconds: number;
+}
 
 export interface Config {
   db:
@@ -69,6 +95,19 @@ export interface Config {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   bcryptCost: number;
+  rateLimits: {
+    enabled: boolean;
+    limits: {
+      /** Failed logins naming one account. */
+      loginPerAccount: RateLimit;
+      /** Failed logins from one client IP. */
+      loginPerIp: RateLimit;
+      /** Registration attempts from one client IP. */
+      registerPerIp: RateLimit;
+      /** Messages sent by one user. */
+      sendPerUser: RateLimit;
+    };
+  };
 }
 
 export class ConfigError extends Error {
@@ -125,6 +164,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     bcryptCost: env.BCRYPT_COST,
+    rateLimits: {
+      enabled: env.RATE_LIMITS === 'on',
+      limits: {
+        loginPerAccount: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        loginPerIp: env.RATE_LIMIT_LOGIN_PER_IP,
+        registerPerIp: env.RATE_LIMIT_REGISTER_PER_IP,
+        sendPerUser: env.RATE_LIMIT_SEND_PER_USER,
+      },
+    },
   };
 }
 

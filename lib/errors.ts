@@ -35,12 +35,16 @@ export class AppError extends Error {
   override name = 'AppError';
   readonly status: number;
 
+  /** For RATE_LIMITED: when to try again (the `Retry-After` header). */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     readonly details?: FieldProblem[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(code, options);
     this.status = errorStatus[code];
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

@@ -7,6 +7,7 @@ import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { AppError } from './errors';
 import { areFriends, friendIdsAmong, friendshipKey } from './friends';
+import { consumeLimit } from './rate-limits';
 import type { UserRow } from './db/schema';
 
 export type MessageType = MessageRow['message_type'];
@@ -79,6 +80,7 @@ export async function sendMessage(
   message: NewMessage,
 ): Promise<{ message: Message; created: boolean }> {
   if (message.receiverId === sender.id) throw new AppError('CANNOT_MESSAGE_SELF');
+  await consumeLimit('sendPerUser', String(sender.id));
   const db = await getDb();
 
   if (message.clientMsgId !== undefined) {

@@ -6,6 +6,7 @@ import { uniqueViolation } from './db/errors';
 import type { UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
+import { assertUnderLimit, consumeLimit, recordHit } from './rate-limits';
 import { revokeAllSessions, revokeSession, startSession, type TokenPair } from './sessions';
 
 /** A user as anyone may see them. */
@@ -50,7 +51,9 @@ export interface Registration {
 
 export async function registerUser(
   registration: Registration,
+  clientIp: string,
 ): Promise<{ user: UserRow; tokens: TokenPair }> {
+  await consumeLimit('registerPerIp', clientIp);
   const db = await getDb();
   const username_key = usernameKey(registration.username);
   const email = normalizeEmail(registration.email);
@@ -91,25 +94,34 @@ export async function registerUser(
   }
 }
 
-/** Login by username or email, both without regard to case. */
+/**
+ * Login by username or email, both without regard to case. Failed attempts count against
+ * the account and the client IP; past either limit, logins answer RATE_LIMITED (without
+ * checking the password) until the window ends.
+ */
 export async function authenticate(
   login: string,
   password: string,
+  clientIp: string,
 ): Promise<{ user: UserRow; tokens: TokenPair }> {
-  const db = await getDb();
   // Usernames cannot contain '@', so the two kinds of login never collide.
   const byEmail = login.includes('@');
+  const account = byEmail ? normalizeEmail(login) : usernameKey(login);
+  await assertUnderLimit('loginPerAccount', account);
+  await assertUnderLimit('loginPerIp', clientIp);
+
+  const db = await getDb();
   const user = await db
     .selectFrom('users')
     .selectAll()
-    .where(
-      byEmail ? 'email' : 'username_key',
-      '=',
-      byEmail ? normalizeEmail(login) : usernameKey(login),
-    )
+    .where(byEmail ? 'email' : 'username_key', '=', account)
     .executeTakeFirst();
   const valid = await verifyPassword(password, user?.password_hash);
-  if (!user || !valid) throw new AppError('INVALID_CREDENTIALS');
+  if (!user || !valid) {
+    await recordHit('loginPerAccount', account);
+    await recordHit('loginPerIp', clientIp);
+    throw new AppError('INVALID_CREDENTIALS');
+  }
   return { user, tokens: await inTransaction(db, (trx) => startSession(trx, user)) };
 }
 

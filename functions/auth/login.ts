@@ -15,8 +15,8 @@ export const requestSchema = {
 export const handler = httpEndpoint({
   auth: false,
   schema: requestSchema,
-  handle: async ({ body }) => {
-    const { user, tokens } = await authenticate(body.username, body.password);
+  handle: async ({ body, clientIp }) => {
+    const { user, tokens } = await authenticate(body.username, body.password, clientIp);
     return ok('LOGGED_IN', { ...tokens, user: selfView(user) });
   },
 });

@@ -11,8 +11,8 @@ export const requestSchema = {
 export const handler = httpEndpoint({
   auth: false,
   schema: requestSchema,
-  handle: async ({ body }) => {
-    const { user, tokens } = await registerUser(body);
+  handle: async ({ body, clientIp }) => {
+    const { user, tokens } = await registerUser(body, clientIp);
     return created('REGISTERED', { user: selfView(user), ...tokens });
   },
 });

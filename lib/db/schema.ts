@@ -14,6 +14,16 @@ export interface Database {
   conversations: ConversationsTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
+  rate_limit_counters: RateLimitCountersTable;
+}
+
+/** One fixed window of one limit for one subject (lib/rate-limits.ts). */
+export interface RateLimitCountersTable {
+  /** `<limit>:<subject>:<window start, ms>` */
+  bucket: string;
+  hits: number;
+  /** The end of the window; rows past it are deleted now and then. */
+  expires_at: string;
 }
 
 export interface UsersTable {

@@ -45,6 +45,8 @@ export interface RequestInput<S extends RequestSchema> {
   body: Parsed<S['body']>;
   query: Parsed<S['query']>;
   language: Language;
+  /** API Gateway's source IP: the TCP peer, never a header the client could forge. */
+  clientIp: string;
 }
 
 interface PublicEndpoint<S extends RequestSchema> {
@@ -114,6 +116,7 @@ export function httpEndpoint<S extends RequestSchema>(
       body: event.validated?.body,
       query: event.validated?.query,
       language,
+      clientIp: event.requestContext?.http?.sourceIp ?? 'unknown',
     } as RequestInput<S>;
     const reply = endpoint.auth
       ? await endpoint.handle({ ...input, ...requireCaller(event) })

@@ -12,6 +12,8 @@ export interface InvokeOptions {
   headers?: Record<string, string>;
   token?: string;
   isBase64Encoded?: boolean;
+  /** The client address API Gateway saw (default 127.0.0.1). */
+  sourceIp?: string;
 }
 
 export interface InvokeResult {
@@ -44,7 +46,13 @@ export function httpEvent(options: InvokeOptions = {}): HttpEvent {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      http: {
+        method,
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: options.sourceIp ?? '127.0.0.1',
+        userAgent: 'jest',
+      },
       requestId: randomUUID(),
       routeKey: `${method} ${path}`,
       stage: '$default',

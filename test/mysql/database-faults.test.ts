@@ -1,5 +1,6 @@
 import type { LambdaHandler } from '../../lib/http/handler';
 import { invoke } from '../helpers/invoke';
+import { loadContainer, type IsolatedContainer } from '../helpers/isolated';
 import { TcpProxy } from '../helpers/tcp-proxy';
 
 /**
@@ -27,43 +28,35 @@ type Handlers = Record<
   LambdaHandler
 >;
 let handlers: Handlers;
+let container: IsolatedContainer<keyof Handlers>;
 
 beforeAll(async () => {
   await proxy.start();
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    DB_PORT: String(proxy.port),
-    DB_CONNECT_TIMEOUT_MS: '1000',
-    DB_QUERY_TIMEOUT_MS: '1500',
-  });
-  try {
-    // A fresh module registry: its own configuration and connection pool, through the proxy.
-    jest.isolateModules(() => {
-      /* eslint-disable @typescript-eslint/no-require-imports -- loaded under the proxy's environment */
-      handlers = {
-        health: require('../../functions/system/health').handler,
-        register: require('../../functions/auth/register').handler,
-        login: require('../../functions/auth/login').handler,
-        profile: require('../../functions/auth/profile').handler,
-        changePassword: require('../../functions/auth/change-password').handler,
-        add: require('../../functions/friend/add').handler,
-        list: require('../../functions/friend/list').handler,
-        search: require('../../functions/friend/search').handler,
-        remove: require('../../functions/friend/remove').handler,
-        send: require('../../functions/message/send').handler,
-        history: require('../../functions/message/history').handler,
-        chats: require('../../functions/message/chats').handler,
-        last: require('../../functions/message/last').handler,
-        markRead: require('../../functions/message/mark-read').handler,
-      };
-      /* eslint-enable @typescript-eslint/no-require-imports */
-    });
-  } finally {
-    process.env = saved;
-  }
+  // A fresh "container": its own configuration and connection pool, through the proxy.
+  container = loadContainer(
+    { DB_PORT: String(proxy.port), DB_CONNECT_TIMEOUT_MS: '1000', DB_QUERY_TIMEOUT_MS: '1500' },
+    {
+      health: '../../functions/system/health',
+      register: '../../functions/auth/register',
+      login: '../../functions/auth/login',
+      profile: '../../functions/auth/profile',
+      changePassword: '../../functions/auth/change-password',
+      add: '../../functions/friend/add',
+      list: '../../functions/friend/list',
+      search: '../../functions/friend/search',
+      remove: '../../functions/friend/remove',
+      send: '../../functions/message/send',
+      history: '../../functions/message/history',
+      chats: '../../functions/message/chats',
+      last: '../../functions/message/last',
+      markRead: '../../functions/message/mark-read',
+    },
+  );
+  handlers = container.handlers;
 });
 
 afterAll(async () => {
+  await container.close();
   await proxy.stop();
 });
 

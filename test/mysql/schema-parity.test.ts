@@ -104,6 +104,7 @@ it('schema.sql and the migrations build the same MySQL schema', async () => {
     'conversations',
     'friendships',
     'messages',
+    'rate_limit_counters',
     'refresh_tokens',
     'sessions',
     'users',

@@ -17,3 +17,5 @@ process.env.BCRYPT_COST = '4';
 // Enough connections for concurrency tests to really race on MySQL.
 process.env.DB_POOL_SIZE ??= '8';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// Only the rate-limit tests turn limits on (with small ones of their own).
+process.env.RATE_LIMITS = 'off';

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { initialSchema } from './001-initial';
 import { sessionsSchema } from './002-sessions';
+import { rateLimitsSchema } from './003-rate-limits';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'mysql';
@@ -14,5 +15,6 @@ export function allMigrations(context: MigrationContext): Record<string, Migrati
   return {
     '001-initial': initialSchema(context),
     '002-sessions': sessionsSchema(context),
+    '003-rate-limits': rateLimitsSchema(context),
   };
 }

@@ -48,6 +48,10 @@ export function errorMapper(): middy.MiddlewareObj<HttpEvent, HttpResult, Error,
       request.error = Object.assign(new Error(JSON.stringify(body)), {
         statusCode: error.status,
         expose: true,
+        headers:
+          error.retryAfterSeconds === undefined
+            ? {}
+            : { 'Retry-After': String(error.retryAfterSeconds) },
       });
     },
   };

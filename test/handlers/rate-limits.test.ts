@@ -1,0 +1,180 @@
+import { getDb } from '../../lib/db/connection';
+import { befriend } from '../helpers/chat';
+import { invoke, type InvokeResult } from '../helpers/invoke';
+import { loadContainer } from '../helpers/isolated';
+import { registerUser, uniqueName } from '../helpers/users';
+
+const limits = {
+  RATE_LIMITS: 'on',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: '3/900',
+  RATE_LIMIT_LOGIN_PER_IP: '5/900',
+  RATE_LIMIT_REGISTER_PER_IP: '4/3600',
+  RATE_LIMIT_SEND_PER_USER: '5/60',
+};
+const modules = {
+  login: '../../functions/auth/login',
+  register: '../../functions/auth/register',
+  send: '../../functions/message/send',
+};
+// Two "Lambda containers" with limits on: counters must be shared between them.
+const containers = [
+  loadContainer(limits, modules),
+  loadContainer(limits, modules),
+  loadContainer({ ...limits, RATE_LIMITS: 'off' }, modules),
+];
+const [first, second, unlimited] = containers.map((container) => container.handlers) as [
+  (typeof containers)[0]['handlers'],
+  (typeof containers)[0]['handlers'],
+  (typeof containers)[0]['handlers'],
+];
+
+afterAll(async () => {
+  await Promise.all(containers.map((container) => container.close()));
+});
+
+function expectRateLimited(response: InvokeResult, maxSeconds: number): void {
+  expect(response.status).toBe(429);
+  expect(response.body).toEqual({ error: '请求过于频繁，请稍后再试', code: 'RATE_LIMITED' });
+  const retryAfter = Number(response.headers['retry-after']);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(maxSeconds);
+}
+
+let ipCounter = 0;
+/** A client address of its own for each test, so their counters do not meet. */
+const freshIp = () => `203.0.113.${(ipCounter += 1)}`;
+
+describe('failed logins per account', () => {
+  it('are limited across instances, then even the right password waits', async () => {
+    const user = await registerUser();
+    const wrong = { username: user.username, password: 'wrong password' };
+    for (const handlers of [first, second, first]) {
+      const response = await invoke(handlers.login, { body: wrong, sourceIp: freshIp() });
+      expect(response.status).toBe(401);
+    }
+    const blocked = await invoke(second.login, {
+      body: { username: user.username.toUpperCase(), password: user.password },
+      sourceIp: freshIp(),
+    });
+    expectRateLimited(blocked, 900);
+
+    // Other accounts are not affected.
+    const other = await registerUser();
+    const fine = await invoke(first.login, {
+      body: { username: other.username, password: other.password },
+      sourceIp: freshIp(),
+    });
+    expect(fine.status).toBe(200);
+  });
+
+  it('do not count successful logins', async () => {
+    const user = await registerUser();
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const response = await invoke(first.login, {
+        body: { username: user.username, password: user.password },
+        sourceIp: freshIp(),
+      });
+      expect(response.status).toBe(200);
+    }
+  });
+});
+
+describe('failed logins per client IP', () => {
+  it('are limited by the source IP API Gateway saw, whatever the headers say', async () => {
+    const ip = freshIp();
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const response = await invoke(attempt % 2 === 0 ? first.login : second.login, {
+        body: { username: uniqueName('ghost'), password: 'wrong password' },
+        sourceIp: ip,
+        headers: {
+          'x-forwarded-for': `198.51.100.${attempt}`,
+          'x-real-ip': `198.51.100.${attempt}`,
+        },
+      });
+      expect(response.status).toBe(401);
+    }
+    const user = await registerUser();
+    const blocked = await invoke(first.login, {
+      body: { username: user.username, password: user.password },
+      sourceIp: ip,
+      headers: { 'x-forwarded-for': '198.51.100.99' },
+    });
+    expectRateLimited(blocked, 900);
+    const elsewhere = await invoke(first.login, {
+      body: { username: user.username, password: user.password },
+      sourceIp: freshIp(),
+    });
+    expect(elsewhere.status).toBe(200);
+  });
+});
+
+describe('registrations per client IP', () => {
+  it('are limited, and the refused one creates nothing', async () => {
+    const ip = freshIp();
+    for (let index = 0; index < 4; index += 1) {
+      const username = uniqueName();
+      const response = await invoke(index % 2 === 0 ? first.register : second.register, {
+        body: { username, email: `${username}@example.com`, password: 'password123' },
+        sourceIp: ip,
+      });
+      expect(response.status).toBe(201);
+    }
+    const username = uniqueName();
+    const blocked = await invoke(first.register, {
+      body: { username, email: `${username}@example.com`, password: 'password123' },
+      sourceIp: ip,
+    });
+    expectRateLimited(blocked, 3600);
+    const db = await getDb();
+    const row = await db
+      .selectFrom('users')
+      .select('id')
+      .where('username_key', '=', username.toLowerCase())
+      .executeTakeFirst();
+    expect(row).toBeUndefined();
+  });
+});
+
+describe('messages per user', () => {
+  it('are limited, and the refused message is not stored', async () => {
+    const alice = await registerUser();
+    const bob = await registerUser();
+    await befriend(alice, bob);
+    const send = (handlers: typeof first, content: string) =>
+      invoke(handlers.send, { token: alice.token, body: { receiver_id: bob.id, content } });
+    for (let index = 0; index < 5; index += 1) {
+      expect((await send(index % 2 === 0 ? first : second, `ok ${index}`)).status).toBe(201);
+    }
+    expectRateLimited(await send(first, 'one too many'), 60);
+    const db = await getDb();
+    const stored = await db
+      .selectFrom('messages')
+      .select('content')
+      .where('sender_id', '=', alice.id)
+      .execute();
+    expect(stored.map((row) => row.content)).not.toContain('one too many');
+    expect(stored).toHaveLength(5);
+  });
+});
+
+describe('RATE_LIMITS=off', () => {
+  it('turns every limit off', async () => {
+    const ip = freshIp();
+    const user = await registerUser();
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const response = await invoke(unlimited.login, {
+        body: { username: user.username, password: 'wrong password' },
+        sourceIp: ip,
+      });
+      expect(response.status).toBe(401);
+    }
+    for (let index = 0; index < 6; index += 1) {
+      const username = uniqueName();
+      const response = await invoke(unlimited.register, {
+        body: { username, email: `${username}@example.com`, password: 'password123' },
+        sourceIp: ip,
+      });
+      expect(response.status).toBe(201);
+    }
+  });
+});
