@@ -15,7 +15,11 @@ module.exports = {
     {
       ...common,
       displayName: 'handlers',
-      testMatch: ['<rootDir>/lib/**/*.test.ts', '<rootDir>/test/handlers/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/lib/**/*.test.ts',
+        '<rootDir>/test/handlers/**/*.test.ts',
+        '<rootDir>/test/fuzz/**/*.test.ts',
+      ],
       setupFiles: ['<rootDir>/test/setup/env.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/setup/database.ts'],
     },
