@@ -62,14 +62,16 @@ export async function signUp(api: OfflineApi, username: string) {
  * Starts a serverless-offline instance for the calling test file (stopped after it) and
  * returns a `call` bound to it.
  */
-export function useOfflineApi(): {
+export function useOfflineApi(
+  extraEnv: Record<string, string> | (() => Record<string, string>) = {},
+): {
   api: () => OfflineApi;
   call: (path: string, options?: Call) => Promise<CallResult>;
 } {
   let api: OfflineApi | undefined;
   jest.setTimeout(120_000);
   beforeAll(async () => {
-    api = await startOffline();
+    api = await startOffline(typeof extraEnv === 'function' ? extraEnv() : extraEnv);
   });
   afterAll(async () => {
     await api?.stop();

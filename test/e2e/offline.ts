@@ -21,7 +21,7 @@ export interface OfflineApi {
  * of its own (a temporary SQLite file, or a fresh MySQL database when DB_TYPE=mysql),
  * and waits until /api/health answers.
  */
-export async function startOffline(): Promise<OfflineApi> {
+export async function startOffline(extraEnv: Record<string, string> = {}): Promise<OfflineApi> {
   const dbType = process.env.DB_TYPE === 'mysql' ? 'mysql' : 'sqlite';
   const workDir = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
   const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -61,6 +61,9 @@ export async function startOffline(): Promise<OfflineApi> {
         POWERTOOLS_LOG_LEVEL: 'WARN',
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
+        // Every request comes from 127.0.0.1; suites that test the limits turn them on.
+        RATE_LIMITS: 'off',
+        ...extraEnv,
       },
     },
   );
