@@ -68,22 +68,20 @@ export async function startSession(
   };
 }
 
-/** Ends a login: its access and refresh tokens stop working. */
-export async function revokeSession(db: Kysely<Database>, sessionId: number): Promise<void> {
+/**
+ * Ends one login (`{ id }`) or every login of a user (`{ user_id }`, after a password
+ * change): their access and refresh tokens stop working.
+ */
+export async function revokeSessions(
+  db: Kysely<Database>,
+  which: { id: number } | { user_id: number },
+): Promise<void> {
+  const [column, value] =
+    'id' in which ? (['id', which.id] as const) : (['user_id', which.user_id] as const);
   await db
     .updateTable('sessions')
     .set({ revoked_at: toDbTimestamp() })
-    .where('id', '=', sessionId)
-    .where('revoked_at', 'is', null)
-    .execute();
-}
-
-/** Ends every login of a user (after a password change). */
-export async function revokeAllSessions(db: Kysely<Database>, userId: number): Promise<void> {
-  await db
-    .updateTable('sessions')
-    .set({ revoked_at: toDbTimestamp() })
-    .where('user_id', '=', userId)
+    .where(column, '=', value)
     .where('revoked_at', 'is', null)
     .execute();
 }
@@ -115,7 +113,7 @@ export async function refreshSession(refreshToken: string): Promise<TokenPair> {
   if (!found) throw new AppError('UNAUTHORIZED');
   const now = new Date();
   if (found.used_at !== null) {
-    await revokeSession(db, found.session_id);
+    await revokeSessions(db, { id: found.session_id });
     throw new AppError('UNAUTHORIZED');
   }
   if (found.revoked_at !== null || found.expires_at <= toDbTimestamp(now)) {
@@ -142,7 +140,7 @@ export async function refreshSession(refreshToken: string): Promise<TokenPair> {
     });
   } catch (error) {
     if (!(error instanceof RefreshTokenReused)) throw error;
-    await revokeSession(db, found.session_id);
+    await revokeSessions(db, { id: found.session_id });
     throw new AppError('UNAUTHORIZED');
   }
 }

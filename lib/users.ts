@@ -7,7 +7,7 @@ import type { UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { assertUnderLimit, consumeLimit, recordHit } from './rate-limits';
-import { revokeAllSessions, revokeSession, startSession, type TokenPair } from './sessions';
+import { revokeSessions, startSession, type TokenPair } from './sessions';
 
 /** A user as anyone may see them. */
 export interface PublicUser {
@@ -189,12 +189,12 @@ export async function changePassword(
       .where('token_version', '=', user.token_version)
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw new AppError('UNAUTHORIZED');
-    await revokeAllSessions(trx, user.id);
+    await revokeSessions(trx, { user_id: user.id });
     return startSession(trx, { id: user.id, token_version: user.token_version + 1 });
   });
 }
 
 /** Logout: the presented access token and its refresh token stop working. */
 export async function logout(caller: Caller): Promise<void> {
-  await revokeSession(await getDb(), caller.sessionId);
+  await revokeSessions(await getDb(), { id: caller.sessionId });
 }

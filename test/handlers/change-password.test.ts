@@ -3,7 +3,7 @@ import { handler as login } from '../../functions/auth/login';
 import { handler as profile } from '../../functions/auth/profile';
 import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
-import { registerUser } from '../helpers/users';
+import { issuedTokens, registerUser } from '../helpers/users';
 
 async function storedUser(id: number) {
   const db = await getDb();
@@ -28,11 +28,7 @@ describe('POST /api/auth/change_password', () => {
     expect(response.body).toEqual({
       message: '密码修改成功',
       data: {
-        access_token: expect.any(String),
-        token_type: 'Bearer',
-        expires_in: 900,
-        refresh_token: expect.any(String),
-        refresh_expires_in: 2592000,
+        ...issuedTokens,
       },
     });
     const after = await storedUser(user.id);

@@ -1,7 +1,7 @@
 import { handler as login } from '../../functions/auth/login';
 import { handler as profile } from '../../functions/auth/profile';
 import { invoke } from '../helpers/invoke';
-import { registerUser } from '../helpers/users';
+import { issuedTokens, registerUser } from '../helpers/users';
 
 describe('POST /api/auth/login', () => {
   it('signs in by username, without regard to case', async () => {
@@ -13,11 +13,7 @@ describe('POST /api/auth/login', () => {
     expect(response.body).toEqual({
       message: '登录成功',
       data: {
-        access_token: expect.any(String),
-        token_type: 'Bearer',
-        expires_in: 900,
-        refresh_token: expect.any(String),
-        refresh_expires_in: 2592000,
+        ...issuedTokens,
         user: {
           id: user.id,
           username: user.username,

@@ -2,7 +2,7 @@ import { handler as register } from '../../functions/auth/register';
 import { handler as profile } from '../../functions/auth/profile';
 import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
-import { uniqueName } from '../helpers/users';
+import { issuedTokens, uniqueName } from '../helpers/users';
 
 const isoMillis = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -41,11 +41,7 @@ describe('POST /api/auth/register', () => {
           email: `${username.toLowerCase()}@example.com`,
           created_at: expect.stringMatching(isoMillis),
         },
-        access_token: expect.any(String),
-        token_type: 'Bearer',
-        expires_in: 900,
-        refresh_token: expect.any(String),
-        refresh_expires_in: 2592000,
+        ...issuedTokens,
       },
     });
     expect(response.rawBody).not.toContain('password');

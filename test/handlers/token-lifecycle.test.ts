@@ -6,7 +6,7 @@ import { handler as profile } from '../../functions/auth/profile';
 import { handler as refresh } from '../../functions/auth/refresh';
 import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
-import { registerUser, type TestUser } from '../helpers/users';
+import { issuedTokens, registerUser, type TestUser } from '../helpers/users';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -50,11 +50,7 @@ describe('refresh tokens', () => {
     expect(first.body).toEqual({
       message: '令牌已刷新',
       data: {
-        access_token: expect.any(String),
-        token_type: 'Bearer',
-        expires_in: 900,
-        refresh_token: expect.any(String),
-        refresh_expires_in: 2592000,
+        ...issuedTokens,
       },
     });
     expect(first.body.data.refresh_token).not.toBe(user.refreshToken);

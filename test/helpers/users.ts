@@ -44,3 +44,12 @@ export function letterTag(length = 10): string {
     .slice(0, length)
     .replace(/\d/g, (digit) => 'ghijklmnop'[Number(digit)] ?? 'x');
 }
+
+/** The token fields of register, login, refresh and change_password answers (default TTLs). */
+export const issuedTokens = {
+  access_token: expect.any(String),
+  token_type: 'Bearer',
+  expires_in: 900,
+  refresh_token: expect.any(String),
+  refresh_expires_in: 2592000,
+};

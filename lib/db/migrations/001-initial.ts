@@ -1,20 +1,13 @@
 import { sql, type Kysely } from 'kysely';
+import { columnTypes } from './column-types';
 import type { MigrationContext } from './index';
 
 /**
  * The schema of the whole contract: users, friendships, messages and the per-user
  * conversation summary behind the chat list. Keep `schema.sql` in step with it.
  */
-export function initialSchema({ dialect }: MigrationContext) {
-  const isMysql = dialect === 'mysql';
-  // SQLite only auto-increments an INTEGER PRIMARY KEY; MySQL ids are BIGINT.
-  const idType = isMysql ? 'bigint' : 'integer';
-  const timestamp = sql`datetime(3)`;
-  // utf8mb4 keeps 4-byte characters; the binary collation makes comparisons and ordering
-  // byte-exact, as on SQLite, so both dialects answer identically.
-  const tableOptions = isMysql
-    ? sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin`
-    : sql``;
+export function initialSchema(context: MigrationContext) {
+  const { id: idType, timestamp, tableOptions } = columnTypes(context);
 
   return {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on the current schema type

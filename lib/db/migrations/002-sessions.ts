@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { columnTypes } from './column-types';
 import type { MigrationContext } from './index';
 
 /**
@@ -6,13 +7,8 @@ import type { MigrationContext } from './index';
  * Access tokens name their session, so logging out or a detected refresh-token theft
  * revokes them at once.
  */
-export function sessionsSchema({ dialect }: MigrationContext) {
-  const isMysql = dialect === 'mysql';
-  const idType = isMysql ? 'bigint' : 'integer';
-  const timestamp = sql`datetime(3)`;
-  const tableOptions = isMysql
-    ? sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin`
-    : sql``;
+export function sessionsSchema(context: MigrationContext) {
+  const { id: idType, timestamp, tableOptions } = columnTypes(context);
 
   return {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on the current schema type

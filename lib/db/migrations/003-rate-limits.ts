@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { columnTypes } from './column-types';
 import type { MigrationContext } from './index';
 
 /** Fixed-window request counters, shared by every Lambda instance (lib/rate-limits.ts). */
-export function rateLimitsSchema({ dialect }: MigrationContext) {
-  const tableOptions =
-    dialect === 'mysql' ? sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin` : sql``;
+export function rateLimitsSchema(context: MigrationContext) {
+  const { timestamp, tableOptions } = columnTypes(context);
   return {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on the current schema type
     async up(db: Kysely<any>): Promise<void> {
@@ -12,7 +12,7 @@ export function rateLimitsSchema({ dialect }: MigrationContext) {
         .createTable('rate_limit_counters')
         .addColumn('bucket', 'varchar(255)', (col) => col.primaryKey())
         .addColumn('hits', 'integer', (col) => col.notNull())
-        .addColumn('expires_at', sql`datetime(3)`, (col) => col.notNull())
+        .addColumn('expires_at', timestamp, (col) => col.notNull())
         .modifyEnd(tableOptions)
         .execute();
       await db.schema
