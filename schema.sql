@@ -88,9 +88,9 @@ CREATE INDEX conversations_last_message_idx ON conversations (last_message_id);
 CREATE TABLE sessions (
   id BIGINT NOT NULL AUTO_INCREMENT,
   user_id BIGINT NOT NULL,
+  -- the user's token_version at login: a later password change invalidates the session
+  token_version INT NOT NULL,
   created_at DATETIME(3) NOT NULL,
-  -- when its newest refresh token expires
-  expires_at DATETIME(3) NOT NULL,
   revoked_at DATETIME(3),
   PRIMARY KEY (id),
   CONSTRAINT sessions_user_fk FOREIGN KEY (user_id) REFERENCES users (id)

@@ -84,6 +84,12 @@ describe('loadConfig', () => {
       expect(() => requireJwtSecret(config)).toThrow(/JWT_SECRET_KEY is required/);
     });
 
+    it('cannot be the public development secret outside local runs', () => {
+      expect(() => loadConfig({ JWT_SECRET_KEY: DEVELOPMENT_JWT_SECRET })).toThrow(
+        /public development secret/,
+      );
+    });
+
     it('must be at least 32 characters outside local runs', () => {
       expect(() => loadConfig({ JWT_SECRET_KEY: 'short-secret' })).toThrow(
         /JWT_SECRET_KEY must be at least 32 characters/,

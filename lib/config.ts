@@ -139,8 +139,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jwtSecret = DEVELOPMENT_JWT_SECRET;
     usingDevelopmentSecret = true;
   }
-  if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH && !isLocalRun(env)) {
-    throw new ConfigError(`JWT_SECRET_KEY must be at least ${MIN_SECRET_LENGTH} characters long`);
+  if (jwtSecret !== undefined && !isLocalRun(env)) {
+    if (jwtSecret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`JWT_SECRET_KEY must be at least ${MIN_SECRET_LENGTH} characters long`);
+    }
+    if (jwtSecret === DEVELOPMENT_JWT_SECRET) {
+      throw new ConfigError(
+        'JWT_SECRET_KEY is the public development secret: set a secret of your own',
+      );
+    }
   }
 
   return {

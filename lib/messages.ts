@@ -80,13 +80,14 @@ export async function sendMessage(
   message: NewMessage,
 ): Promise<{ message: Message; created: boolean }> {
   if (message.receiverId === sender.id) throw new AppError('CANNOT_MESSAGE_SELF');
-  await consumeLimit('sendPerUser', String(sender.id));
   const db = await getDb();
 
   if (message.clientMsgId !== undefined) {
     const original = await findByClientId(db, sender.id, message.clientMsgId);
     if (original) return { message: messageView(original), created: false };
   }
+  // After the replay check: retrying a send (the README's advice after a 503) costs nothing.
+  await consumeLimit('sendPerUser', String(sender.id));
   await requireUser(db, message.receiverId);
 
   const now = toDbTimestamp();

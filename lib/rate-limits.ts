@@ -3,6 +3,7 @@ import { getConfig, type Config, type RateLimit } from './config';
 import { getDb } from './db/connection';
 import { isMysql } from './db/dialect';
 import { toDbTimestamp } from './db/time';
+import { inTransaction } from './db/transaction';
 import { AppError } from './errors';
 
 /**
@@ -37,32 +38,6 @@ function limitFor(name: LimitName): RateLimit | undefined {
   return enabled ? limits[name] : undefined;
 }
 
-async function hitsIn(window: Window): Promise<number> {
-  const db = await getDb();
-  const row = await db
-    .selectFrom('rate_limit_counters')
-    .select('hits')
-    .where('bucket', '=', window.bucket)
-    .executeTakeFirst();
-  return row?.hits ?? 0;
-}
-
-/** Throws RATE_LIMITED if `subject` has used up `name` in this window; counts nothing. */
-export async function assertUnderLimit(name: LimitName, subject: string): Promise<void> {
-  const limit = limitFor(name);
-  if (!limit) return;
-  const now = Date.now();
-  const window = currentWindow(name, subject, limit, now);
-  if ((await hitsIn(window)) >= limit.max) throw rateLimited(window, now);
-}
-
-/** Counts one use of `name` by `subject` (a failed login, say) without judging it. */
-export async function recordHit(name: LimitName, subject: string): Promise<void> {
-  const limit = limitFor(name);
-  if (!limit) return;
-  await countIn(currentWindow(name, subject, limit, Date.now()));
-}
-
 /** Counts one use of `name` by `subject`; throws RATE_LIMITED once it goes over the limit. */
 export async function consumeLimit(name: LimitName, subject: string): Promise<void> {
   const limit = limitFor(name);
@@ -72,23 +47,52 @@ export async function consumeLimit(name: LimitName, subject: string): Promise<vo
   if ((await countIn(window)) > limit.max) throw rateLimited(window, now);
 }
 
-/** Adds one hit to a window (atomically, on any number of instances); returns its total. */
+/**
+ * Takes back one use counted by consumeLimit, for attempts that turn out not to count
+ * (a login that succeeded). Counting first and refunding later means parallel attempts
+ * cannot all slip in before any is counted.
+ */
+export async function refundLimit(name: LimitName, subject: string): Promise<void> {
+  const limit = limitFor(name);
+  if (!limit) return;
+  const db = await getDb();
+  await db
+    .updateTable('rate_limit_counters')
+    .set({ hits: sql<number>`hits - 1` })
+    .where('bucket', '=', currentWindow(name, subject, limit, Date.now()).bucket)
+    .where('hits', '>', 0)
+    .execute();
+}
+
+/**
+ * Adds one hit to a window and returns the total including it. Increment and read are one
+ * transaction (the row stays locked in between), so parallel requests, on any number of
+ * instances, each see their own count: exactly `max` of a burst get through.
+ */
 async function countIn(window: Window): Promise<number> {
   const db = await getDb();
-  const insert = db.insertInto('rate_limit_counters').values({
-    bucket: window.bucket,
-    hits: 1,
-    expires_at: toDbTimestamp(window.expiresAt),
+  const hits = await inTransaction(db, async (trx) => {
+    const insert = trx.insertInto('rate_limit_counters').values({
+      bucket: window.bucket,
+      hits: 1,
+      expires_at: toDbTimestamp(window.expiresAt),
+    });
+    const increment = { hits: sql<number>`hits + 1` };
+    await (
+      isMysql(trx)
+        ? insert.onDuplicateKeyUpdate(increment)
+        : insert.onConflict((conflict) => conflict.column('bucket').doUpdateSet(increment))
+    ).execute();
+    const row = await trx
+      .selectFrom('rate_limit_counters')
+      .select('hits')
+      .where('bucket', '=', window.bucket)
+      .executeTakeFirstOrThrow();
+    return row.hits;
   });
-  const increment = { hits: sql<number>`hits + 1` };
-  await (
-    isMysql(db)
-      ? insert.onDuplicateKeyUpdate(increment)
-      : insert.onConflict((conflict) => conflict.column('bucket').doUpdateSet(increment))
-  ).execute();
   // Now and then, clear windows that have ended (indexed by expires_at).
   if (Math.random() < 0.01) {
     await db.deleteFrom('rate_limit_counters').where('expires_at', '<', toDbTimestamp()).execute();
   }
-  return hitsIn(window);
+  return hits;
 }

@@ -18,7 +18,7 @@ export interface TokenPair extends AccessToken {
   refresh_expires_in: number;
 }
 
-/** Issues a refresh token for a session and extends the session to its expiry. */
+/** Issues a refresh token for a session. */
 async function issueRefreshToken(
   db: Kysely<Database>,
   sessionId: number,
@@ -37,11 +37,6 @@ async function issueRefreshToken(
       used_at: null,
     })
     .execute();
-  await db
-    .updateTable('sessions')
-    .set({ expires_at: expiresAt })
-    .where('id', '=', sessionId)
-    .execute();
   return { refresh_token: token, refresh_expires_in: ttl };
 }
 
@@ -55,8 +50,10 @@ export async function startSession(
     .insertInto('sessions')
     .values({
       user_id: user.id,
+      // The version this login was granted under: if the password changes meanwhile (even
+      // while this login is still being created), the session is dead on arrival.
+      token_version: user.token_version,
       created_at: toDbTimestamp(now),
-      expires_at: toDbTimestamp(now),
       revoked_at: null,
     })
     .executeTakeFirstOrThrow();
@@ -106,7 +103,8 @@ export async function refreshSession(refreshToken: string): Promise<TokenPair> {
       'r.expires_at',
       's.revoked_at',
       's.user_id',
-      'u.token_version',
+      's.token_version',
+      'u.token_version as current_token_version',
     ])
     .where('r.token_hash', '=', tokenHash)
     .executeTakeFirst();
@@ -116,7 +114,8 @@ export async function refreshSession(refreshToken: string): Promise<TokenPair> {
     await revokeSessions(db, { id: found.session_id });
     throw new AppError('UNAUTHORIZED');
   }
-  if (found.revoked_at !== null || found.expires_at <= toDbTimestamp(now)) {
+  const passwordChanged = found.token_version !== found.current_token_version;
+  if (found.revoked_at !== null || passwordChanged || found.expires_at <= toDbTimestamp(now)) {
     throw new AppError('UNAUTHORIZED');
   }
 

@@ -6,7 +6,7 @@ import { uniqueViolation } from './db/errors';
 import type { UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
-import { assertUnderLimit, consumeLimit, recordHit } from './rate-limits';
+import { consumeLimit, refundLimit } from './rate-limits';
 import { revokeSessions, startSession, type TokenPair } from './sessions';
 
 /** A user as anyone may see them. */
@@ -96,8 +96,10 @@ export async function registerUser(
 
 /**
  * Login by username or email, both without regard to case. Failed attempts count against
- * the account and the client IP; past either limit, logins answer RATE_LIMITED (without
- * checking the password) until the window ends.
+ * the account (whichever name it is reached by) and the client IP; past either limit,
+ * logins answer RATE_LIMITED, without checking the password, until the window ends. Every
+ * attempt is counted before the check and refunded if it succeeds, so a burst of parallel
+ * guesses is limited too.
  */
 export async function authenticate(
   login: string,
@@ -106,22 +108,21 @@ export async function authenticate(
 ): Promise<{ user: UserRow; tokens: TokenPair }> {
   // Usernames cannot contain '@', so the two kinds of login never collide.
   const byEmail = login.includes('@');
-  const account = byEmail ? normalizeEmail(login) : usernameKey(login);
-  await assertUnderLimit('loginPerAccount', account);
-  await assertUnderLimit('loginPerIp', clientIp);
-
+  const identity = byEmail ? normalizeEmail(login) : usernameKey(login);
   const db = await getDb();
   const user = await db
     .selectFrom('users')
     .selectAll()
-    .where(byEmail ? 'email' : 'username_key', '=', account)
+    .where(byEmail ? 'email' : 'username_key', '=', identity)
     .executeTakeFirst();
+  const account = user ? `user:${user.id}` : `unknown:${identity}`;
+  await consumeLimit('loginPerIp', clientIp);
+  await consumeLimit('loginPerAccount', account);
+
   const valid = await verifyPassword(password, user?.password_hash);
-  if (!user || !valid) {
-    await recordHit('loginPerAccount', account);
-    await recordHit('loginPerIp', clientIp);
-    throw new AppError('INVALID_CREDENTIALS');
-  }
+  if (!user || !valid) throw new AppError('INVALID_CREDENTIALS');
+  await refundLimit('loginPerIp', clientIp);
+  await refundLimit('loginPerAccount', account);
   return { user, tokens: await inTransaction(db, (trx) => startSession(trx, user)) };
 }
 
@@ -140,24 +141,25 @@ export async function callerForAccessToken(token: string): Promise<Caller> {
     .selectFrom('users')
     .innerJoin('sessions', 'sessions.user_id', 'users.id')
     .selectAll('users')
-    .select('sessions.revoked_at as session_revoked_at')
+    .select([
+      'sessions.revoked_at as session_revoked_at',
+      'sessions.token_version as session_token_version',
+    ])
     .where('users.id', '=', claims.userId)
     .where('sessions.id', '=', claims.sessionId)
     .executeTakeFirst();
-  // Logout revokes the session; a password change also bumps token_version.
-  if (!row || row.session_revoked_at !== null || row.token_version !== claims.tokenVersion) {
+  if (!row) throw new AppError('UNAUTHORIZED');
+  const { session_revoked_at, session_token_version, ...user } = row;
+  // Logout revokes the session; a password change bumps token_version past both the
+  // token's and the session's (a login racing the change is caught by the latter).
+  const current = user.token_version;
+  if (
+    session_revoked_at !== null ||
+    session_token_version !== current ||
+    claims.tokenVersion !== current
+  ) {
     throw new AppError('UNAUTHORIZED');
   }
-  const user: UserRow = {
-    id: row.id,
-    username: row.username,
-    username_key: row.username_key,
-    email: row.email,
-    password_hash: row.password_hash,
-    token_version: row.token_version,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
   return { user, sessionId: claims.sessionId };
 }
 

@@ -32,6 +32,8 @@ const unavailableCodes = new Set([
   'ER_TOO_MANY_USER_CONNECTIONS',
   'ER_SERVER_SHUTDOWN',
   'ER_LOCK_WAIT_TIMEOUT',
+  // Outside inTransaction (which retries it), a deadlock is transient: try again later.
+  'ER_LOCK_DEADLOCK',
   'ER_ACCESS_DENIED_ERROR',
   'ER_BAD_DB_ERROR',
   'ER_QUERY_TIMEOUT',

@@ -82,9 +82,9 @@ export interface ConversationsTable {
 export interface SessionsTable {
   id: Generated<number>;
   user_id: number;
+  /** The user's token_version at login; a password change since then ends the session. */
+  token_version: number;
   created_at: string;
-  /** When the last refresh token issued for it expires. */
-  expires_at: string;
   /** Set by logout, a password change or a detected refresh-token reuse. */
   revoked_at: string | null;
 }

@@ -1,25 +1,10 @@
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
-import { handler as changePassword } from '../../functions/auth/change-password';
-import { handler as login } from '../../functions/auth/login';
-import { handler as logout } from '../../functions/auth/logout';
-import { handler as profile } from '../../functions/auth/profile';
-import { handler as refresh } from '../../functions/auth/refresh';
-import { handler as register } from '../../functions/auth/register';
-import { handler as friendAdd } from '../../functions/friend/add';
-import { handler as friendList } from '../../functions/friend/list';
-import { handler as friendRemove } from '../../functions/friend/remove';
-import { handler as friendSearch } from '../../functions/friend/search';
-import { handler as messageChats } from '../../functions/message/chats';
-import { handler as messageHistory } from '../../functions/message/history';
-import { handler as messageLast } from '../../functions/message/last';
-import { handler as markRead } from '../../functions/message/mark-read';
-import { handler as messageSend } from '../../functions/message/send';
-import { handler as health } from '../../functions/system/health';
 import { errorStatus } from '../../lib/errors';
 import type { LambdaHandler } from '../../lib/http/handler';
 import { befriend, sendMessage } from '../helpers/chat';
 import { invoke } from '../helpers/invoke';
+import { loadContainer } from '../helpers/isolated';
 import { registerUser, type TestUser } from '../helpers/users';
 
 /**
@@ -29,6 +14,55 @@ import { registerUser, type TestUser } from '../helpers/users';
  * user's email. FUZZ_RUNS cases per endpoint (1,000 in CI; `npm run fuzz` runs more).
  */
 const runs = Number(process.env.FUZZ_RUNS ?? 1000);
+
+// The handlers under test run with rate limiting on (limits too high to trip), so its
+// code is fuzzed too; fixtures are made through the test's own (unlimited) handlers.
+const container = loadContainer(
+  {
+    RATE_LIMITS: 'on',
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000000/60',
+    RATE_LIMIT_LOGIN_PER_IP: '1000000/60',
+    RATE_LIMIT_REGISTER_PER_IP: '1000000/60',
+    RATE_LIMIT_SEND_PER_USER: '1000000/60',
+  },
+  {
+    health: '../../functions/system/health',
+    register: '../../functions/auth/register',
+    login: '../../functions/auth/login',
+    refresh: '../../functions/auth/refresh',
+    profile: '../../functions/auth/profile',
+    changePassword: '../../functions/auth/change-password',
+    logout: '../../functions/auth/logout',
+    friendAdd: '../../functions/friend/add',
+    friendList: '../../functions/friend/list',
+    friendRemove: '../../functions/friend/remove',
+    friendSearch: '../../functions/friend/search',
+    messageSend: '../../functions/message/send',
+    messageHistory: '../../functions/message/history',
+    messageChats: '../../functions/message/chats',
+    messageLast: '../../functions/message/last',
+    markRead: '../../functions/message/mark-read',
+  },
+);
+const {
+  health,
+  register,
+  login,
+  refresh,
+  profile,
+  changePassword,
+  logout,
+  friendAdd,
+  friendList,
+  friendRemove,
+  friendSearch,
+  messageSend,
+  messageHistory,
+  messageChats,
+  messageLast,
+  markRead,
+} = container.handlers;
+afterAll(() => container.close());
 jest.setTimeout(Math.max(120_000, runs * 200));
 
 const secret = process.env.JWT_SECRET_KEY ?? '';
@@ -37,6 +71,13 @@ const codes = new Set(Object.keys(errorStatus));
 let me: TestUser;
 let friend: TestUser;
 let victim: TestUser;
+
+const REVOKER_PASSWORD = 'revoker password';
+/** A fresh login of a user that exists only to be logged out (or re-passworded). */
+async function freshLogin(): Promise<{ token: string; refreshToken: string }> {
+  const user = await registerUser({ password: REVOKER_PASSWORD });
+  return { token: user.token, refreshToken: user.refreshToken };
+}
 
 beforeAll(async () => {
   me = await registerUser({ username: 'fuzz_me' });
@@ -132,10 +173,16 @@ const headerValues = fc.record(
 
 type FieldArbitraries = Record<string, fc.Arbitrary<unknown>>;
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 interface EndpointSpec {
   name: string;
   handler: LambdaHandler;
   method: 'GET' | 'POST';
+  /** It ends logins: each case gets a fresh one, so later cases still reach its logic. */
+  revokes?: boolean;
   body?: FieldArbitraries;
   query?: FieldArbitraries;
   /** Tokens may appear in its successful answers. */
@@ -169,7 +216,8 @@ const endpoints: EndpointSpec[] = [
     name: 'refresh',
     handler: refresh,
     method: 'POST',
-    body: { refresh_token: anyValue },
+    // REAL: a live refresh token of a fresh login, so rotation and reuse are exercised.
+    body: { refresh_token: fc.oneof(fc.constant('REAL'), anyValue) },
     issuesTokens: true,
   },
   { name: 'profile', handler: profile, method: 'GET' },
@@ -177,10 +225,14 @@ const endpoints: EndpointSpec[] = [
     name: 'change_password',
     handler: changePassword,
     method: 'POST',
-    body: { old_password: anyValue, new_password: anyValue },
+    body: {
+      old_password: fc.oneof(fc.constant(REVOKER_PASSWORD), anyValue),
+      new_password: anyValue,
+    },
     issuesTokens: true,
+    revokes: true,
   },
-  { name: 'logout', handler: logout, method: 'POST' },
+  { name: 'logout', handler: logout, method: 'POST', revokes: true },
   { name: 'friend/add', handler: friendAdd, method: 'POST', body: { friend_username: anyValue } },
   { name: 'friend/list', handler: friendList, method: 'GET' },
   {
@@ -310,16 +362,21 @@ describe.each(endpoints)('$name never fails and never leaks', (spec) => {
         headerValues,
         tokenValue,
         async (body, query, headers, token) => {
+          const realBody =
+            isRecord(body) && body.refresh_token === 'REAL'
+              ? { ...body, refresh_token: (await freshLogin()).refreshToken }
+              : body;
           const response = await invoke(spec.handler, {
             method: spec.method,
-            body: spec.method === 'POST' ? body : undefined,
+            body: spec.method === 'POST' ? realBody : undefined,
             query: spec.query ? (query as Record<string, string>) : undefined,
             headers: Object.fromEntries(
               Object.entries(headers).filter(
                 ([name]) => spec.method === 'POST' || name !== 'content-type',
               ),
             ),
-            token: token === 'VALID' ? me.token : token,
+            token:
+              token === 'VALID' ? (spec.revokes ? (await freshLogin()).token : me.token) : token,
           });
           expectContractAnswer(spec, response.status, response.body, response.rawBody);
         },

@@ -67,6 +67,39 @@ describe('failed logins per account', () => {
     expect(fine.status).toBe(200);
   });
 
+  it('count the account, whichever name it is reached by', async () => {
+    const user = await registerUser();
+    for (const name of [user.username, user.email.toUpperCase(), user.username.toUpperCase()]) {
+      const response = await invoke(first.login, {
+        body: { username: name, password: 'wrong password' },
+        sourceIp: freshIp(),
+      });
+      expect(response.status).toBe(401);
+    }
+    const blocked = await invoke(second.login, {
+      body: { username: user.email, password: user.password },
+      sourceIp: freshIp(),
+    });
+    expectRateLimited(blocked, 900);
+  });
+
+  it('hold against a burst of parallel guesses', async () => {
+    const user = await registerUser();
+    // One container: on MySQL its pool runs them truly in parallel. (Two SQLite connections
+    // in one thread would block each other's synchronous busy wait; across workers they don't.)
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        invoke(first.login, {
+          body: { username: user.username, password: `wrong password ${index}` },
+          sourceIp: freshIp(),
+        }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(9);
+  });
+
   it('do not count successful logins', async () => {
     const user = await registerUser();
     for (let attempt = 0; attempt < 6; attempt += 1) {
@@ -136,12 +169,15 @@ describe('registrations per client IP', () => {
 });
 
 describe('messages per user', () => {
-  it('are limited, and the refused message is not stored', async () => {
+  it('are limited, the refused message is not stored, and retries are free', async () => {
     const alice = await registerUser();
     const bob = await registerUser();
     await befriend(alice, bob);
     const send = (handlers: typeof first, content: string) =>
-      invoke(handlers.send, { token: alice.token, body: { receiver_id: bob.id, content } });
+      invoke(handlers.send, {
+        token: alice.token,
+        body: { receiver_id: bob.id, content, client_msg_id: content },
+      });
     for (let index = 0; index < 5; index += 1) {
       expect((await send(index % 2 === 0 ? first : second, `ok ${index}`)).status).toBe(201);
     }
@@ -154,6 +190,9 @@ describe('messages per user', () => {
       .execute();
     expect(stored.map((row) => row.content)).not.toContain('one too many');
     expect(stored).toHaveLength(5);
+    // Retrying a send that was stored (same client_msg_id) is not another message.
+    const retry = await send(second, 'ok 0');
+    expect(retry.status).toBe(200);
   });
 });
 

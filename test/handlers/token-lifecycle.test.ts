@@ -5,6 +5,8 @@ import { handler as logout } from '../../functions/auth/logout';
 import { handler as profile } from '../../functions/auth/profile';
 import { handler as refresh } from '../../functions/auth/refresh';
 import { getDb } from '../../lib/db/connection';
+import { inTransaction } from '../../lib/db/transaction';
+import { startSession } from '../../lib/sessions';
 import { invoke } from '../helpers/invoke';
 import { issuedTokens, registerUser, type TestUser } from '../helpers/users';
 
@@ -154,5 +156,25 @@ describe('change_password', () => {
     const renewed = await refreshWith(response.body.data.refresh_token);
     expect(renewed.status).toBe(200);
     expect(await profileStatus(renewed.body.data.access_token)).toBe(200);
+  });
+});
+
+describe('a login that races a password change', () => {
+  it('is dead on arrival: its access token and its refresh token are refused', async () => {
+    const user = await registerUser();
+    const changed = await invoke(changePassword, {
+      token: user.token,
+      body: { old_password: user.password, new_password: 'a brand new secret' },
+    });
+    expect(changed.status).toBe(200);
+    // The login read the account (version 0) before the change committed, and creates
+    // its session after: exactly what a concurrent login with the old password does.
+    const db = await getDb();
+    const raced = await inTransaction(db, (trx) =>
+      startSession(trx, { id: user.id, token_version: 0 }),
+    );
+    expect(await profileStatus(raced.access_token)).toBe(401);
+    expect((await refreshWith(raced.refresh_token)).status).toBe(401);
+    expect(await profileStatus(changed.body.data.access_token)).toBe(200);
   });
 });
