@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { signUp, useOfflineApi } from './client';
 
 /**
@@ -78,4 +79,50 @@ it('limits failed logins per account with 429 and Retry-After', async () => {
   const retryAfter = Number(blocked.headers.get('retry-after'));
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(900);
+});
+
+it('answers random requests over HTTP below 500, in the contract shape', async () => {
+  const user = await signUp(api(), `fz_${t}`);
+  const paths = [
+    ['POST', '/api/auth/register'],
+    ['POST', '/api/auth/login'],
+    ['POST', '/api/auth/refresh'],
+    ['POST', '/api/friend/add'],
+    ['POST', '/api/message/send'],
+    ['POST', '/api/message/mark_read'],
+    ['GET', '/api/friend/search'],
+    ['GET', '/api/message/history'],
+  ] as const;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...paths),
+      fc.oneof(
+        fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
+        fc.string({ maxLength: 80 }),
+      ),
+      fc.dictionary(
+        fc.constantFrom('keyword', 'friend_id', 'limit', 'before_id', 'x'),
+        fc.string({ maxLength: 20 }),
+      ),
+      fc.boolean(),
+      async ([method, path], rawBody, query, withToken) => {
+        const search = new URLSearchParams(query).toString();
+        const response = await call(`${path}${method === 'GET' && search ? `?${search}` : ''}`, {
+          method,
+          ...(method === 'POST'
+            ? { rawBody, headers: { 'content-type': 'application/json' } }
+            : {}),
+          ...(withToken ? { token: user.token } : {}),
+        });
+        expect(response.status).toBeLessThan(500);
+        expect(typeof response.body).toBe('object');
+        if (response.status >= 400) {
+          expect(typeof response.body.code).toBe('string');
+          expect(typeof response.body.error).toBe('string');
+        }
+        expect(response.text).not.toMatch(/\$2[aby]\$|password_hash|\s+at \S+ \(/);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
