@@ -200,8 +200,3 @@ export function getConfig(): Config {
   cached ??= loadConfig();
   return cached;
 }
-
-/** Tests change the environment between suites. */
-export function resetConfigForTests(): void {
-  cached = undefined;
-}

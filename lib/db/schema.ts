@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /**
  * The whole database, as Kysely sees it. Migrations (./migrations) create it and
@@ -101,4 +101,3 @@ export interface RefreshTokensTable {
 
 export type UserRow = Selectable<UsersTable>;
 export type MessageRow = Selectable<MessagesTable>;
-export type NewUser = Insertable<UsersTable>;

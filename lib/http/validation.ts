@@ -30,7 +30,7 @@ export const idField = z
  * 2-32 Unicode letters (with their combining marks), decimal digits, `_`, `-` or `.`; at
  * least one letter or digit, and no combining mark first (it would attach to nothing).
  */
-export const usernamePattern = /^(?=.*[\p{L}\p{Nd}])(?!\p{M})[\p{L}\p{M}\p{Nd}_.-]{2,32}$/u;
+const usernamePattern = /^(?=.*[\p{L}\p{Nd}])(?!\p{M})[\p{L}\p{M}\p{Nd}_.-]{2,32}$/u;
 export const usernameField = z.string().regex(usernamePattern, { error: 'USERNAME_FORMAT' });
 
 export const emailField = z
