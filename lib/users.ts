@@ -172,8 +172,14 @@ export async function changePassword(
   oldPassword: string,
   newPassword: string,
 ): Promise<TokenPair> {
-  if (!(await verifyPassword(oldPassword, user.password_hash)))
+  // Wrong old passwords count as failed logins of the account: a stolen access token must
+  // not become an unlimited password oracle.
+  const account = `user:${user.id}`;
+  await consumeLimit('loginPerAccount', account);
+  if (!(await verifyPassword(oldPassword, user.password_hash))) {
     throw new AppError('WRONG_PASSWORD');
+  }
+  await refundLimit('loginPerAccount', account);
   if (oldPassword === newPassword) throw new AppError('SAME_PASSWORD');
 
   const newPasswordHash = await hashPassword(newPassword);

@@ -12,6 +12,7 @@ const limits = {
   RATE_LIMIT_SEND_PER_USER: '5/60',
 };
 const modules = {
+  changePassword: '../../functions/auth/change-password',
   login: '../../functions/auth/login',
   register: '../../functions/auth/register',
   send: '../../functions/message/send',
@@ -109,6 +110,27 @@ describe('failed logins per account', () => {
       });
       expect(response.status).toBe(200);
     }
+  });
+});
+
+describe('wrong old passwords in change_password', () => {
+  it('count as failed logins of the account', async () => {
+    const user = await registerUser();
+    const change = (oldPassword: string) =>
+      invoke(first.changePassword, {
+        token: user.token,
+        body: { old_password: oldPassword, new_password: 'a brand new secret' },
+        sourceIp: freshIp(),
+      });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await change(`guess ${attempt}`)).status).toBe(400);
+    }
+    expectRateLimited(await change(user.password), 900);
+    const login = await invoke(second.login, {
+      body: { username: user.username, password: user.password },
+      sourceIp: freshIp(),
+    });
+    expectRateLimited(login, 900);
   });
 });
 
