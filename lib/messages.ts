@@ -2,13 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import { isMysql } from './db/dialect';
 import { getDb, type DatabaseClient } from './db/connection';
 import { uniqueViolation } from './db/errors';
-import type { Database, MessageRow } from './db/schema';
+import type { Database, MessageRow, UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { AppError } from './errors';
 import { areFriends, friendIdsAmong, friendshipKey } from './friends';
 import { consumeLimit } from './rate-limits';
-import type { UserRow } from './db/schema';
 
 export type MessageType = MessageRow['message_type'];
 export const messageTypes: readonly MessageType[] = ['text', 'image', 'file'];
@@ -40,7 +39,11 @@ export function messageView(row: MessageRow): Message {
   };
 }
 
-async function requireUser(db: DatabaseClient, userId: number): Promise<void> {
+/**
+ * USER_NOT_FOUND unless `userId` exists. Called only after a cheaper read came back empty
+ * (no friendship, no conversation, nothing to mark), so the common path never pays for it.
+ */
+async function requireUser(db: Kysely<Database>, userId: number): Promise<void> {
   const found = await db
     .selectFrom('users')
     .select('id')
@@ -88,7 +91,6 @@ export async function sendMessage(
   }
   // After the replay check: retrying a send (the README's advice after a 503) costs nothing.
   await consumeLimit('sendPerUser', String(sender.id));
-  await requireUser(db, message.receiverId);
 
   const now = toDbTimestamp();
   const row = {
@@ -107,6 +109,7 @@ export async function sendMessage(
       // Checked inside the transaction, under lock: a friendship removed at this moment
       // either ends before this check or waits until the message is committed.
       if (!(await areFriends(trx, sender.id, message.receiverId, { lock: true }))) {
+        await requireUser(trx, message.receiverId);
         throw new AppError('NOT_FRIENDS');
       }
       const { insertId } = await trx.insertInto('messages').values(row).executeTakeFirstOrThrow();
@@ -186,7 +189,6 @@ export async function conversationHistory(
   query: HistoryQuery,
 ): Promise<HistoryPage> {
   const db = await getDb();
-  await requireUser(db, peerId);
   const pair = friendshipKey(userId, peerId);
   const summary = await db
     .selectFrom('conversations')
@@ -194,7 +196,13 @@ export async function conversationHistory(
     .where('owner_id', '=', userId)
     .where('peer_id', '=', peerId)
     .executeTakeFirst();
-  const total = summary?.message_count ?? 0;
+  // No chat-list row: the two never exchanged a message (or the peer does not exist).
+  if (!summary) {
+    await requireUser(db, peerId);
+    const page = query.beforeId === undefined ? query.page : null;
+    return { messages: [], page, per_page: query.perPage, total: 0, has_more: false };
+  }
+  const total = summary.message_count;
 
   let newestFirst = db
     .selectFrom('messages')
@@ -284,7 +292,6 @@ export async function chatList(
 /** The newest message between the caller and `peerId`, or null. */
 export async function lastMessage(userId: number, peerId: number): Promise<Message | null> {
   const db = await getDb();
-  await requireUser(db, peerId);
   const row = await db
     .selectFrom('conversations as c')
     .innerJoin('messages as m', 'm.id', 'c.last_message_id')
@@ -292,7 +299,9 @@ export async function lastMessage(userId: number, peerId: number): Promise<Messa
     .where('c.peer_id', '=', peerId)
     .selectAll('m')
     .executeTakeFirst();
-  return row ? messageView(row) : null;
+  if (row) return messageView(row);
+  await requireUser(db, peerId);
+  return null;
 }
 
 /**
@@ -302,9 +311,8 @@ export async function lastMessage(userId: number, peerId: number): Promise<Messa
  */
 export async function markRead(userId: number, senderId: number, upToId?: number): Promise<number> {
   const db = await getDb();
-  await requireUser(db, senderId);
   const now = toDbTimestamp();
-  return inTransaction(db, async (trx) => {
+  const updated = await inTransaction(db, async (trx) => {
     let update = trx
       .updateTable('messages')
       .set({ is_read: 1, read_at: now })
@@ -312,15 +320,17 @@ export async function markRead(userId: number, senderId: number, upToId?: number
       .where('sender_id', '=', senderId)
       .where('is_read', '=', 0);
     if (upToId !== undefined) update = update.where('id', '<=', upToId);
-    const updated = Number((await update.executeTakeFirst()).numUpdatedRows);
-    if (updated > 0) {
+    const changed = Number((await update.executeTakeFirst()).numUpdatedRows);
+    if (changed > 0) {
       await trx
         .updateTable('conversations')
-        .set({ unread_count: sql<number>`unread_count - ${updated}`, updated_at: now })
+        .set({ unread_count: sql<number>`unread_count - ${changed}`, updated_at: now })
         .where('owner_id', '=', userId)
         .where('peer_id', '=', senderId)
         .execute();
     }
-    return updated;
+    return changed;
   });
+  if (updated === 0) await requireUser(db, senderId);
+  return updated;
 }

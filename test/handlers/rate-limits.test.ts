@@ -2,7 +2,7 @@ import { getDb } from '../../lib/db/connection';
 import { befriend } from '../helpers/chat';
 import { invoke, type InvokeResult } from '../helpers/invoke';
 import { loadContainer } from '../helpers/isolated';
-import { registerUser, uniqueName } from '../helpers/users';
+import { registerUser, uniqueName, storedUserByName } from '../helpers/users';
 
 const limits = {
   RATE_LIMITS: 'on',
@@ -180,13 +180,7 @@ describe('registrations per client IP', () => {
       sourceIp: ip,
     });
     expectRateLimited(blocked, 3600);
-    const db = await getDb();
-    const row = await db
-      .selectFrom('users')
-      .select('id')
-      .where('username_key', '=', username.toLowerCase())
-      .executeTakeFirst();
-    expect(row).toBeUndefined();
+    expect(await storedUserByName(username)).toBeUndefined();
   });
 });
 

@@ -2,18 +2,9 @@ import { handler as register } from '../../functions/auth/register';
 import { handler as profile } from '../../functions/auth/profile';
 import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
-import { issuedTokens, uniqueName } from '../helpers/users';
+import { issuedTokens, storedUserByName, uniqueName } from '../helpers/users';
 
 const isoMillis = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-async function userRow(username: string) {
-  const db = await getDb();
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where('username_key', '=', username.toLowerCase())
-    .executeTakeFirst();
-}
 
 async function countUsers(): Promise<number> {
   const db = await getDb();
@@ -46,7 +37,7 @@ describe('POST /api/auth/register', () => {
     });
     expect(response.rawBody).not.toContain('password');
 
-    const row = await userRow(username);
+    const row = await storedUserByName(username);
     expect(row).toMatchObject({ username, email: `${username.toLowerCase()}@example.com` });
     expect(row?.password_hash).toMatch(/^\$2[aby]\$04\$/);
     expect(row?.password_hash).not.toContain('password123');
@@ -68,7 +59,7 @@ describe('POST /api/auth/register', () => {
     });
     expect(response.status).toBe(201);
     expect(response.body.data.user.username).toBe(username);
-    expect((await userRow(username))?.username).toBe(username);
+    expect((await storedUserByName(username))?.username).toBe(username);
   });
 
   it.each([
@@ -264,6 +255,6 @@ describe('POST /api/auth/register', () => {
       },
     });
     expect(response.status).toBe(201);
-    expect((await userRow(username))?.token_version).toBe(0);
+    expect((await storedUserByName(username))?.token_version).toBe(0);
   });
 });

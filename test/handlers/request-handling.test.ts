@@ -1,8 +1,7 @@
 import { handler as login } from '../../functions/auth/login';
 import { handler as register } from '../../functions/auth/register';
-import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
-import { uniqueName } from '../helpers/users';
+import { uniqueName, storedUserByName } from '../helpers/users';
 
 /** What every endpoint's shared stack does with the raw request, shown on register and login. */
 describe('the shared HTTP stack', () => {
@@ -72,13 +71,7 @@ describe('the shared HTTP stack', () => {
     const response = await invoke(register, { method: 'POST', body });
     expect(response.status).toBe(413);
     expect(response.body.code).toBe('PAYLOAD_TOO_LARGE');
-    const db = await getDb();
-    const row = await db
-      .selectFrom('users')
-      .select('id')
-      .where('username_key', '=', username.toLowerCase())
-      .executeTakeFirst();
-    expect(row).toBeUndefined();
+    expect(await storedUserByName(username)).toBeUndefined();
   });
 
   it('measures the limit in bytes, not characters', async () => {

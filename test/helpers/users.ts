@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { handler as register } from '../../functions/auth/register';
+import { getDb } from '../../lib/db/connection';
+import { usernameKey } from '../../lib/users';
 import { invoke } from './invoke';
 
 export interface TestUser {
@@ -53,3 +55,13 @@ export const issuedTokens = {
   refresh_token: expect.any(String),
   refresh_expires_in: 2592000,
 };
+
+/** The stored row of a username (any case), straight from the database. */
+export async function storedUserByName(username: string) {
+  const db = await getDb();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('username_key', '=', usernameKey(username))
+    .executeTakeFirst();
+}
