@@ -16,7 +16,9 @@ import type { BenchFixture, ColdStartResult } from './types';
  */
 
 const projectRoot = join(__dirname, '..');
-const bundleRoot = join(__dirname, '.cache/bundles');
+// In the project, so bundles resolve the unbundled SQLite driver; `.esbuild*` folders are
+// ignored by git, ESLint and Prettier alike.
+const bundleRoot = join(projectRoot, '.esbuild-cold-start');
 const probeScript = join(__dirname, 'cold-start-probe.cjs');
 /** A probe that has not answered by then is stuck (a database that does not answer). */
 const PROBE_TIMEOUT_MS = 60_000;
@@ -63,9 +65,9 @@ function lambdaFunctions(config: ServerlessYml): LambdaFunction[] {
   return Object.entries(config.functions).map(([name, { handler, events }]) => {
     const route = events[0]?.httpApi;
     if (!route) throw new Error(`serverless.yml: function ${name} has no httpApi event`);
-    const module = handler.slice(0, handler.lastIndexOf('.'));
+    const modulePath = handler.slice(0, handler.lastIndexOf('.'));
     const source = ['.ts', '.js']
-      .map((extension) => module + extension)
+      .map((extension) => modulePath + extension)
       .find((file) => existsSync(join(projectRoot, file)));
     if (!source) throw new Error(`serverless.yml: no source file for handler ${handler}`);
     const exportName = handler.slice(handler.lastIndexOf('.') + 1);
@@ -86,7 +88,7 @@ function fixedEnvironment(config: ServerlessYml): Record<string, string> {
   );
 }
 
-/** Bundles one function into bench/.cache/bundles: the bundle's path and size in bytes. */
+/** Bundles one function into the bundle folder: the bundle's path and size in bytes. */
 async function bundle(fn: LambdaFunction): Promise<{ file: string; bytes: number }> {
   const result = await build({
     ...esbuildOptions,
@@ -113,6 +115,7 @@ interface Call {
   code?: string;
 }
 
+/** Names no user has: 48 random bits. */
 const unique = () => randomBytes(6).toString('hex');
 
 function registration(): Call {
@@ -120,6 +123,27 @@ function registration(): Call {
   return {
     body: { username, email: `${username}@bench.example`, password: 'cold-start-password' },
     status: 201,
+  };
+}
+
+function twice(call: Call): [Call, Call] {
+  return [call, call];
+}
+
+function unknownRefreshToken(): Call {
+  return {
+    body: { refresh_token: randomBytes(32).toString('base64url') },
+    status: 401,
+    code: 'UNAUTHORIZED',
+  };
+}
+
+function nobodyToAdd(token: string): Call {
+  return {
+    token,
+    body: { friend_username: `nobody-${unique()}` },
+    status: 404,
+    code: 'USER_NOT_FOUND',
   };
 }
 
@@ -182,27 +206,6 @@ const requests: Record<string, (fixture: BenchFixture) => [Call, Call]> = {
     twice({ token: reader.token, body: { sender_id: reader.friendId }, status: 200 }),
 };
 
-function twice(call: Call): [Call, Call] {
-  return [call, call];
-}
-
-function unknownRefreshToken(): Call {
-  return {
-    body: { refresh_token: randomBytes(32).toString('base64url') },
-    status: 401,
-    code: 'UNAUTHORIZED',
-  };
-}
-
-function nobodyToAdd(token: string): Call {
-  return {
-    token,
-    body: { friend_username: `nobody-${unique()}` },
-    status: 404,
-    code: 'USER_NOT_FOUND',
-  };
-}
-
 const invocation = z.object({ ms: z.number(), status: z.number(), body: z.string().optional() });
 const probeOutput = z.object({
   initMs: z.number(),
@@ -261,15 +264,24 @@ function checkAnswer(fn: string, which: string, call: Call, answer: ProbeOutput[
 
 const round = (value: number) => Math.round(value * 10) / 10;
 
-async function measureFunction(
-  fn: LambdaFunction,
+function requestsOf(fn: LambdaFunction): (fixture: BenchFixture) => [Call, Call] {
+  const calls = requests[fn.name];
+  if (!calls) throw new Error(`cold start: no request for function ${fn.name} in cold-start.ts`);
+  return calls;
+}
+
+interface Bundle {
+  fn: LambdaFunction;
+  file: string;
+  bytes: number;
+}
+
+async function measureBundle(
+  { fn, file, bytes }: Bundle,
   fixture: BenchFixture,
   env: Record<string, string>,
 ): Promise<ColdStartResult> {
-  const calls = requests[fn.name];
-  if (!calls) throw new Error(`cold start: no request for function ${fn.name} in cold-start.ts`);
-  const [firstCall, secondCall] = calls(fixture);
-  const { file, bytes } = await bundle(fn);
+  const [firstCall, secondCall] = requestsOf(fn)(fixture);
   const events = [firstCall, secondCall].map(({ body, query, token }) =>
     httpEvent({ method: fn.method, path: fn.path, body, query, token }),
   );
@@ -291,8 +303,9 @@ async function measureFunction(
 /**
  * Bundles the functions of serverless.yml (all, or `options.functions`) and measures each
  * one's cold start in a fresh process, one after another, against the fixture's database.
- * Uses `fixture.disposableTokens[0]` and `[1]` (logout) and writes to the database:
- * a registration, failed logins of the reader (RATE_LIMITS should be off), sends.
+ * Each call uses up `fixture.disposableTokens[0]` and `[1]` (logout) and writes to the
+ * database: two users, two logins and two failed ones (a wrong old password) of the reader,
+ * two messages from `fixture.senders[0]`; with RATE_LIMITS on, repeated calls get 429s.
  */
 export async function measureColdStart(
   fixture: BenchFixture,
@@ -303,10 +316,15 @@ export async function measureColdStart(
   const unknown = options.functions?.filter((name) => !all.some((fn) => fn.name === name));
   if (unknown?.length) throw new Error(`cold start: unknown functions ${unknown.join(', ')}`);
   const selected = all.filter((fn) => options.functions?.includes(fn.name) ?? true);
+  for (const fn of selected) requestsOf(fn); // a function without a request fails up front
+
+  // Every bundle is built before the first probe runs, so the build does not compete with it.
+  rmSync(bundleRoot, { recursive: true, force: true });
+  const bundles: Bundle[] = [];
+  for (const fn of selected) bundles.push({ fn, ...(await bundle(fn)) });
 
   const env = { ...fixedEnvironment(config), ...fixture.env, POWERTOOLS_LOG_LEVEL: 'SILENT' };
-  rmSync(bundleRoot, { recursive: true, force: true });
   const results: ColdStartResult[] = [];
-  for (const fn of selected) results.push(await measureFunction(fn, fixture, env));
+  for (const built of bundles) results.push(await measureBundle(built, fixture, env));
   return results;
 }

@@ -24,7 +24,7 @@ interface CannonResult {
   duration: number;
   errors: number;
   non2xx: number;
-  latency: { p50: number; p90: number; p99: number };
+  latency: { p50: number; p90: number; p99: number; max: number };
   requests: { total: number };
 }
 
@@ -53,10 +53,17 @@ interface Endpoint {
 const WARM_UP_SECONDS = 2;
 const BUILD_DIR = '.esbuild-bench-http';
 
+/**
+ * Starts serverless-offline on the fixture's (seeded) database, runs autocannon against
+ * send, history and chats at each connection count, and stops it again. Throws if any
+ * request fails: a load run on failing requests measures nothing.
+ */
 export async function measureHttp(
   fixture: BenchFixture,
   options: { durationSeconds: number; connections: number[] },
 ): Promise<HttpLoadResult[]> {
+  if (options.connections.length === 0 || !options.connections.every((n) => n >= 1))
+    throw new Error('measureHttp: connections must be counts of at least 1');
   const api = await launchOffline({
     env: { DB_TYPE: fixture.db, ...fixture.env, POWERTOOLS_LOG_LEVEL: 'WARN' },
     buildDir: BUILD_DIR,
@@ -67,9 +74,7 @@ export async function measureHttp(
     for (const endpoint of endpoints(fixture)) {
       await warmUp(api, endpoint, Math.max(...options.connections));
       for (const connections of options.connections) {
-        const result = await measure(api, endpoint, connections, options.durationSeconds);
-        log(result);
-        results.push(result);
+        results.push(await measure(api, endpoint, connections, options.durationSeconds));
       }
     }
     return results;
@@ -138,6 +143,11 @@ async function measure(
   durationSeconds: number,
 ): Promise<HttpLoadResult> {
   const result = await run(api, endpoint, connections, durationSeconds, 'run');
+  // The slowest call only goes to the log: it shows stalls (GC, a busy machine) at a glance.
+  console.error(
+    `http ${endpoint.name} ×${connections}: ${result.requests.total} requests, ` +
+      `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+  );
   return {
     endpoint: endpoint.name,
     connections,
@@ -204,22 +214,21 @@ function notableOutput(api: OfflineApi): string {
 
 /** Stops serverless-offline (its own process group, which Ctrl-C does not reach) on a signal. */
 function stopOnSignal(api: OfflineApi): () => void {
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    release();
-    void api.stop().finally(() => process.kill(process.pid, signal));
+    // Later signals (tsx relays Ctrl-C too) must not cut the cleanup short.
+    if (stopping) return;
+    stopping = true;
+    void api.stop().finally(() => {
+      release();
+      process.kill(process.pid, signal);
+    });
   };
   const release = () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   return release;
-}
-
-function log(result: HttpLoadResult): void {
-  console.error(
-    `http ${result.endpoint} ×${result.connections}: ${result.requestsPerSecond} req/s, ` +
-      `p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
-  );
 }

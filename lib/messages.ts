@@ -6,8 +6,8 @@ import type { Database, MessageRow, UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { AppError } from './errors';
-import { areFriends, friendIdsAmong, friendshipKey } from './friends';
-import { consumeLimit } from './rate-limits';
+import { areFriends, friendshipKey } from './friends';
+import { consumeLimit, sweepExpiredLimits } from './rate-limits';
 
 export type MessageType = MessageRow['message_type'];
 export const messageTypes: readonly MessageType[] = ['text', 'image', 'file'];
@@ -75,8 +75,9 @@ export interface NewMessage {
 /**
  * Sends a message to a friend. With a `clientMsgId` it is idempotent: a repeat (even one
  * racing the first) returns the original message with `created: false`; the unique key on
- * (sender, client_msg_id) decides. The message and both chat-list rows are written in one
- * transaction.
+ * (sender, client_msg_id) decides. The rate-limit count, the message and both chat-list
+ * rows are one transaction: one commit per send, and a send that fails or turns out to be
+ * a replay is never counted.
  */
 export async function sendMessage(
   sender: UserRow,
@@ -84,14 +85,6 @@ export async function sendMessage(
 ): Promise<{ message: Message; created: boolean }> {
   if (message.receiverId === sender.id) throw new AppError('CANNOT_MESSAGE_SELF');
   const db = await getDb();
-
-  if (message.clientMsgId !== undefined) {
-    const original = await findByClientId(db, sender.id, message.clientMsgId);
-    if (original) return { message: messageView(original), created: false };
-  }
-  // After the replay check: retrying a send (the README's advice after a 503) costs nothing.
-  await consumeLimit('sendPerUser', String(sender.id));
-
   const now = toDbTimestamp();
   const row = {
     sender_id: sender.id,
@@ -106,6 +99,7 @@ export async function sendMessage(
   };
   try {
     const id = await inTransaction(db, async (trx) => {
+      await consumeLimit('sendPerUser', String(sender.id), trx);
       // Checked inside the transaction, under lock: a friendship removed at this moment
       // either ends before this check or waits until the message is committed.
       if (!(await areFriends(trx, sender.id, message.receiverId, { lock: true }))) {
@@ -122,10 +116,14 @@ export async function sendMessage(
       }
       return messageId;
     });
+    await sweepExpiredLimits();
     return { message: messageView({ ...row, id }), created: true };
   } catch (error) {
-    // The same client_msg_id won a race with us: answer with the message it created.
-    if (message.clientMsgId !== undefined && uniqueViolation(error) !== undefined) {
+    // A retry of a message already stored: its client_msg_id is taken (maybe by a racing
+    // first attempt), or the retry was refused (over the limit, unfriended since). The
+    // original answers, as it would have before; replays are rare, so only they pay.
+    const replay = error instanceof AppError || uniqueViolation(error) !== undefined;
+    if (message.clientMsgId !== undefined && replay) {
       const original = await findByClientId(db, sender.id, message.clientMsgId);
       if (original) return { message: messageView(original), created: false };
     }
@@ -204,7 +202,7 @@ export async function conversationHistory(
   }
   const total = summary.message_count;
 
-  let newestFirst = db
+  let page = db
     .selectFrom('messages')
     .select('id')
     .where('user_low_id', '=', pair.user_low_id)
@@ -213,23 +211,20 @@ export async function conversationHistory(
     // One extra row tells whether older messages remain.
     .limit(query.perPage + 1);
   if (query.beforeId !== undefined) {
-    newestFirst = newestFirst.where('id', '<', query.beforeId);
+    page = page.where('id', '<', query.beforeId);
   } else if (query.page > 1) {
-    newestFirst = newestFirst.offset((query.page - 1) * query.perPage);
+    page = page.offset((query.page - 1) * query.perPage);
   }
-  // Page through the narrow index first, then read only the page's rows by primary key.
-  const ids = (await newestFirst.execute()).map((row) => row.id);
-  const hasMore = ids.length > query.perPage;
-  const pageIds = ids.slice(0, query.perPage);
-  const rows =
-    pageIds.length === 0
-      ? []
-      : await db
-          .selectFrom('messages')
-          .selectAll()
-          .where('id', 'in', pageIds)
-          .orderBy('id')
-          .execute();
+  // One statement, a deferred join: the page's ids come from the narrow (pair, id) index
+  // (a deep page skips index entries, not rows), then only those rows are read by key.
+  const newestFirst = await db
+    .selectFrom(page.as('page'))
+    .innerJoin('messages as m', 'm.id', 'page.id')
+    .selectAll('m')
+    .orderBy('m.id', 'desc')
+    .execute();
+  const hasMore = newestFirst.length > query.perPage;
+  const rows = newestFirst.slice(0, query.perPage).reverse();
 
   return {
     messages: rows.map(messageView),
@@ -256,36 +251,42 @@ export async function chatList(
   limit: number,
 ): Promise<{ chats: ChatEntry[]; total_unread: number }> {
   const db = await getDb();
+  // The friendship is keyed by the ordered pair; CASE orders it on both dialects.
+  const low = sql<number>`case when c.owner_id < c.peer_id then c.owner_id else c.peer_id end`;
+  const high = sql<number>`case when c.owner_id < c.peer_id then c.peer_id else c.owner_id end`;
   const rows = await db
     .selectFrom('conversations as c')
     .innerJoin('messages as m', 'm.id', 'c.last_message_id')
     .innerJoin('users as u', 'u.id', 'c.peer_id')
+    .leftJoin('friendships as f', (join) =>
+      join.on('f.user_low_id', '=', low).on('f.user_high_id', '=', high),
+    )
     .where('c.owner_id', '=', userId)
     .orderBy('c.last_message_id', 'desc')
     .limit(limit)
     .selectAll('m')
-    .select(['c.peer_id', 'c.unread_count', 'u.username as peer_username'])
+    .select((eb) => [
+      'c.peer_id',
+      'c.unread_count',
+      'u.username as peer_username',
+      eb('f.user_low_id', 'is not', null).as('is_friend'),
+      // Uncorrelated, so the database evaluates it once, over all of the caller's rows.
+      eb
+        .selectFrom('conversations')
+        .select(eb.fn.sum<number>('unread_count').as('total'))
+        .where('owner_id', '=', userId)
+        .as('total_unread'),
+    ])
     .execute();
-  const { total_unread } = await db
-    .selectFrom('conversations')
-    .select((eb) =>
-      eb.fn.coalesce(eb.fn.sum<number>('unread_count'), sql<number>`0`).as('total_unread'),
-    )
-    .where('owner_id', '=', userId)
-    .executeTakeFirstOrThrow();
-  const friends = await friendIdsAmong(
-    db,
-    userId,
-    rows.map((row) => row.peer_id),
-  );
   return {
     chats: rows.map((row) => ({
       friend: { id: row.peer_id, username: row.peer_username },
       last_message: messageView(row),
       unread_count: row.unread_count,
-      is_friend: friends.has(row.peer_id),
+      is_friend: Boolean(row.is_friend),
     })),
-    total_unread: Number(total_unread),
+    // No rows means no conversations, so nothing unread.
+    total_unread: Number(rows[0]?.total_unread ?? 0),
   };
 }
 

@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { getConfig, type Config, type RateLimit } from './config';
 import { getDb } from './db/connection';
 import { isMysql } from './db/dialect';
 import { toDbTimestamp } from './db/time';
-import { inTransaction } from './db/transaction';
+import type { Database } from './db/schema';
 import { AppError } from './errors';
 
 /**
@@ -38,13 +38,23 @@ function limitFor(name: LimitName): RateLimit | undefined {
   return enabled ? limits[name] : undefined;
 }
 
-/** Counts one use of `name` by `subject`; throws RATE_LIMITED once it goes over the limit. */
-export async function consumeLimit(name: LimitName, subject: string): Promise<void> {
+/**
+ * Counts one use of `name` by `subject`; throws RATE_LIMITED once it goes over the limit.
+ * Given a transaction, the count is part of it: if the transaction rolls back (the action
+ * failed, or was a replay), the use was never counted.
+ */
+export async function consumeLimit(
+  name: LimitName,
+  subject: string,
+  trx?: Kysely<Database>,
+): Promise<void> {
   const limit = limitFor(name);
   if (!limit) return;
   const now = Date.now();
   const window = currentWindow(name, subject, limit, now);
-  if ((await countIn(window)) > limit.max) throw rateLimited(window, now);
+  const hits = await countIn(trx ?? (await getDb()), window);
+  if (trx === undefined) await sweepExpiredLimits();
+  if (hits > limit.max) throw rateLimited(window, now);
 }
 
 /**
@@ -65,34 +75,40 @@ export async function refundLimit(name: LimitName, subject: string): Promise<voi
 }
 
 /**
- * Adds one hit to a window and returns the total including it. Increment and read are one
- * transaction (the row stays locked in between), so parallel requests, on any number of
- * instances, each see their own count: exactly `max` of a burst get through.
+ * Adds one hit to a window and returns the total including it, in one atomic statement
+ * (no transaction, one round trip), so parallel requests on any number of instances each
+ * see their own count: exactly `max` of a burst get through.
  */
-async function countIn(window: Window): Promise<number> {
-  const db = await getDb();
-  const hits = await inTransaction(db, async (trx) => {
-    const insert = trx.insertInto('rate_limit_counters').values({
-      bucket: window.bucket,
-      hits: 1,
-      expires_at: toDbTimestamp(window.expiresAt),
-    });
-    const increment = { hits: sql<number>`hits + 1` };
-    await (
-      isMysql(trx)
-        ? insert.onDuplicateKeyUpdate(increment)
-        : insert.onConflict((conflict) => conflict.column('bucket').doUpdateSet(increment))
-    ).execute();
-    const row = await trx
-      .selectFrom('rate_limit_counters')
-      .select('hits')
-      .where('bucket', '=', window.bucket)
-      .executeTakeFirstOrThrow();
-    return row.hits;
+async function countIn(db: Kysely<Database>, window: Window): Promise<number> {
+  const insert = db.insertInto('rate_limit_counters').values({
+    bucket: window.bucket,
+    hits: 1,
+    expires_at: toDbTimestamp(window.expiresAt),
   });
-  // Now and then, clear windows that have ended (indexed by expires_at).
-  if (Math.random() < 0.01) {
-    await db.deleteFrom('rate_limit_counters').where('expires_at', '<', toDbTimestamp()).execute();
+  let hits: number;
+  if (isMysql(db)) {
+    // LAST_INSERT_ID(expr) returns the new count in the statement's own answer; a fresh
+    // row (no auto-increment column) answers 0, which Kysely reports as no insert id.
+    const result = await insert
+      .onDuplicateKeyUpdate({ hits: sql<number>`last_insert_id(hits + 1)` })
+      .executeTakeFirstOrThrow();
+    hits = result.insertId === undefined ? 1 : Number(result.insertId);
+  } else {
+    const row = await insert
+      .onConflict((conflict) => conflict.column('bucket').doUpdateSet({ hits: sql`hits + 1` }))
+      .returning('hits')
+      .executeTakeFirstOrThrow();
+    hits = row.hits;
   }
   return hits;
+}
+
+/**
+ * Now and then (1 call in 100), clears windows that have ended (indexed by expires_at).
+ * Called after counting, outside any transaction, so it never holds locks for long.
+ */
+export async function sweepExpiredLimits(): Promise<void> {
+  if (!getConfig().rateLimits.enabled || Math.random() >= 0.01) return;
+  const db = await getDb();
+  await db.deleteFrom('rate_limit_counters').where('expires_at', '<', toDbTimestamp()).execute();
 }

@@ -3,8 +3,8 @@
 /**
  * Stands in for iconv-lite's table of encodings (encodings/index.js) in the function bundles
  * (see esbuild.config.cjs). It keeps iconv-lite's own codecs for the encodings Node has built
- * in (utf8, cesu8, ucs2, binary, base64, hex): mysql2 decodes the server version in the
- * handshake as CESU-8, and everything else we exchange is utf8mb4. The legacy encodings
+ * in (utf8, cesu8, ucs2, binary, base64, hex): mysql2 decodes the server version and auth
+ * plugin names in the handshake as CESU-8, and everything else we exchange is utf8mb4. The legacy encodings
  * mysql2 maps other MySQL charsets to throw instead of being looked up in missing tables.
  */
 const builtin = require('iconv-lite/encodings/internal.js');
