@@ -12,8 +12,8 @@
 const external = ['better-sqlite3', '@aws-sdk/*'];
 
 /**
- * mysql2 needs iconv-lite only for CESU-8 (the server version in the handshake) and for
- * charsets other than UTF-8; our connections are utf8mb4. Its table of legacy encodings
+ * mysql2 needs iconv-lite only for CESU-8 (the server version and auth plugin names in the
+ * handshake) and for charsets Node lacks; our connections are utf8mb4. Its table of legacy encodings
  * (about 490 KB) is swapped for one with iconv-lite's own built-in codecs (utf8, cesu8,
  * ucs2, binary...); any other encoding throws.
  */

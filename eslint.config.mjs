@@ -10,6 +10,7 @@ export default tseslint.config(
       '.data/',
       'coverage/',
       'bench/results*',
+      'bench/.cache/',
     ],
   },
   js.configs.recommended,

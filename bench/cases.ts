@@ -89,7 +89,7 @@ export function messageIdBack(data: Dataset, reader: Reader, back: number): numb
 }
 
 /** Sessions (and refresh tokens) made only to be used up by logout and refresh. */
-async function disposableSessions(
+export async function disposableSessions(
   data: Dataset,
   count: number,
 ): Promise<{ sessionIds: number[]; userIds: number[]; refreshTokens: string[] }> {

@@ -12,7 +12,14 @@ import { closeDb, getDb, observeQueries } from '../lib/db/connection';
 import type { LambdaHandler } from '../lib/http/handler';
 import type { HttpEvent } from '../lib/http/types';
 import { httpEvent, lambdaContext } from '../test/helpers/invoke';
-import { allCases, ordinaryPairs, readCases, tokenOf, type EndpointCase } from './cases';
+import {
+  allCases,
+  disposableSessions,
+  ordinaryPairs,
+  readCases,
+  tokenOf,
+  type EndpointCase,
+} from './cases';
 import { measure } from './measure';
 import { generateDataset, usernameOf, type Dataset } from './dataset';
 import { scales, stages as allStages, type ScaleName, type Stage } from './options';
@@ -181,7 +188,10 @@ async function measureAll(
   return results;
 }
 
-function fixtureOf(data: Dataset): BenchFixture {
+function fixtureOf(
+  data: Dataset,
+  spare: { sessionIds: number[]; userIds: number[] },
+): BenchFixture {
   const [reader] = data.readers;
   if (!reader) throw new Error('no reader');
   const pairs = ordinaryPairs(data);
@@ -211,8 +221,10 @@ function fixtureOf(data: Dataset): BenchFixture {
       friendId: reader.partnerId,
     },
     senders,
-    // Readers 2.. keep their sessions for the reads; these users' sessions are spare.
-    disposableTokens: pairs.slice(0, 4).map(([userId]) => tokenOf(userId)),
+    // Sessions of their own: ending them touches no token the other stages use.
+    disposableTokens: spare.sessionIds.map((sessionId, index) =>
+      tokenOf(spare.userIds[index] ?? 0, sessionId),
+    ),
   };
 }
 
@@ -270,10 +282,10 @@ async function main(): Promise<void> {
     const cases = await allCases({ data, raw, capacity, tag: Date.now().toString(36) });
     endpoints = await measureAll(cases, raw, { ...settings, concurrency: [1, 8] }, only);
   }
+  const fixture = fixtureOf(data, await disposableSessions(data, 4));
   await raw.close();
   await closeDb();
 
-  const fixture = fixtureOf(data);
   let coldStart: ColdStartResult[] = [];
   if (stages.includes('cold')) {
     log('cold start');
