@@ -19,6 +19,7 @@ module.exports = {
         '<rootDir>/lib/**/*.test.ts',
         '<rootDir>/test/handlers/**/*.test.ts',
         '<rootDir>/test/fuzz/**/*.test.ts',
+        '<rootDir>/bench/**/*.test.ts',
       ],
       setupFiles: ['<rootDir>/test/setup/env.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/setup/database.ts'],

@@ -124,7 +124,8 @@ async function measureEndpoint(
     return call && (async () => JSON.stringify({ data: await call.baseline() }));
   };
   const calls = endpoint.bcrypt ? Math.max(4, Math.ceil(settings.calls / 25)) : settings.calls;
-  const warmup = Math.max(2, Math.floor(calls / 10));
+  // Enough for the JIT to settle: the first measured run must not pay for compilation.
+  const warmup = endpoint.bcrypt ? 2 : Math.max(100, Math.floor(calls / 5));
   const limits = (concurrency: number) => ({ calls, concurrency, maxMs: settings.maxMs });
 
   // Warm up both (JIT, pools, caches), then alternate so neither gets a warmer machine.
@@ -278,7 +279,8 @@ async function main(): Promise<void> {
   let endpoints: EndpointResult[] = [];
   if (stages.includes('endpoints')) {
     log('endpoints');
-    const capacity = 4 * Math.ceil(scale.calls * 1.1) + 16;
+    // Two measured runs each for handler and baseline, and their warm-ups.
+    const capacity = 4 * scale.calls + 2 * Math.max(100, Math.floor(scale.calls / 5)) + 16;
     const cases = await allCases({ data, raw, capacity, tag: Date.now().toString(36) });
     endpoints = await measureAll(cases, raw, { ...settings, concurrency: [1, 8] }, only);
   }

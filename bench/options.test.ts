@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { parseOptions, scales, UsageError } from './options';
+
+it('defaults to the default scale, every stage, the configured database', () => {
+  const options = parseOptions([]);
+  expect(options.scale).toBe(scales.default);
+  expect(options.stages).toEqual(['scaling', 'endpoints', 'cold', 'http']);
+  expect(options.databases).toEqual([process.env.DB_TYPE === 'mysql' ? 'mysql' : 'sqlite']);
+  expect(options.out).toBe('bench/results.json');
+});
+
+it('reads every option, with or without =', () => {
+  const options = parseOptions([
+    '--db',
+    'both',
+    '--scale=small',
+    '--skip',
+    'http,cold',
+    '--only=send, history',
+    '--out',
+    '/tmp/x.json',
+  ]);
+  expect(options).toEqual({
+    databases: ['sqlite', 'mysql'],
+    scale: scales.small,
+    stages: ['scaling', 'endpoints'],
+    only: ['send', 'history'],
+    out: '/tmp/x.json',
+  });
+});
+
+it.each([
+  [['--db', 'postgres']],
+  [['--scale', 'huge']],
+  [['--skip', 'everything']],
+  [['--color', 'red']],
+  [['--db']],
+  [['small']],
+  [['--help']],
+])('refuses %j with the usage', (argv) => {
+  expect(() => parseOptions(argv)).toThrow(UsageError);
+});
+
+it('answers any argument list with options or a usage error, nothing else', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(fc.string(), fc.constantFrom('--db', '--scale', 'small', 'mysql', '--only')),
+      ),
+      (argv) => {
+        try {
+          parseOptions(argv);
+        } catch (error) {
+          expect(error).toBeInstanceOf(UsageError);
+        }
+      },
+    ),
+  );
+});
