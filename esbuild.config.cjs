@@ -53,6 +53,13 @@ function serverlessEsbuildOptions() {
     exclude,
     // Separate build folders let two local instances (e.g. npm start and the e2e tests) coexist.
     outputWorkFolder: process.env.ESBUILD_WORK_DIR || '.esbuild',
+    // `npm start` rebuilds when the service's sources change, and only then: by default any
+    // .js/.ts write in the project (another instance's bundles, a test) restarted every
+    // worker mid-run. Tests and benchmarks turn it off (ESBUILD_WATCH=off).
+    watch: {
+      pattern: process.env.ESBUILD_WATCH === 'off' ? [] : ['functions/**/*.ts', 'lib/**/*.ts'],
+      ignore: ['.esbuild*/**', 'dist', 'node_modules', '.build'],
+    },
   };
 }
 

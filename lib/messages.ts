@@ -202,27 +202,27 @@ export async function conversationHistory(
   }
   const total = summary.message_count;
 
+  const offset = query.beforeId === undefined ? (query.page - 1) * query.perPage : 0;
   let page = db
     .selectFrom('messages')
-    .select('id')
     .where('user_low_id', '=', pair.user_low_id)
     .where('user_high_id', '=', pair.user_high_id)
     .orderBy('id', 'desc')
     // One extra row tells whether older messages remain.
     .limit(query.perPage + 1);
-  if (query.beforeId !== undefined) {
-    page = page.where('id', '<', query.beforeId);
-  } else if (query.page > 1) {
-    page = page.offset((query.page - 1) * query.perPage);
-  }
-  // One statement, a deferred join: the page's ids come from the narrow (pair, id) index
-  // (a deep page skips index entries, not rows), then only those rows are read by key.
-  const newestFirst = await db
-    .selectFrom(page.as('page'))
-    .innerJoin('messages as m', 'm.id', 'page.id')
-    .selectAll('m')
-    .orderBy('m.id', 'desc')
-    .execute();
+  if (query.beforeId !== undefined) page = page.where('id', '<', query.beforeId);
+  // One statement either way. The newest page (or a cursor's) reads its rows straight off
+  // the (pair, id) index; a deep page takes its ids from the narrow index first (skipping
+  // index entries, not rows) and reads only those rows by key: a deferred join.
+  const newestFirst =
+    offset === 0
+      ? await page.selectAll().execute()
+      : await db
+          .selectFrom(page.select('id').offset(offset).as('page'))
+          .innerJoin('messages as m', 'm.id', 'page.id')
+          .selectAll('m')
+          .orderBy('m.id', 'desc')
+          .execute();
   const hasMore = newestFirst.length > query.perPage;
   const rows = newestFirst.slice(0, query.perPage).reverse();
 

@@ -92,6 +92,8 @@ export async function launchOffline({
         OFFLINE_WEBSOCKET_PORT: String(websocketPort),
         // Inside the project, so the bundles resolve the unbundled native SQLite driver.
         ESBUILD_WORK_DIR: buildDir,
+        // No rebuilds mid-run: another instance writing its bundles would restart every worker.
+        ESBUILD_WATCH: 'off',
       },
     },
   );
