@@ -13,6 +13,10 @@ const PEERS = 150;
 const MESSAGES_PER_PEER = 12;
 let hub: number;
 let busiestPeer: number;
+/** A conversation that is most of the table, as in a small deployment with one busy pair. */
+let dominantPeer: number;
+let middleOfDominant: number;
+const DOMINANT_MESSAGES = 3_000;
 
 async function seed(): Promise<void> {
   const db = await getDb();
@@ -65,6 +69,45 @@ async function seed(): Promise<void> {
       ])
       .execute();
   }
+  dominantPeer = (await seedUsers('plandominant', 1))[0] ?? 0;
+  const pair = friendshipKey(hub, dominantPeer);
+  for (let start = 0; start < DOMINANT_MESSAGES; start += 1000) {
+    await db
+      .insertInto('messages')
+      .values(
+        Array.from({ length: 1000 }, (_, index) => ({
+          sender_id: index % 2 === 0 ? hub : dominantPeer,
+          receiver_id: index % 2 === 0 ? dominantPeer : hub,
+          ...pair,
+          content: `busy ${start + index}`,
+          message_type: 'text' as const,
+          client_msg_id: null,
+          is_read: 1,
+          read_at: now,
+          created_at: now,
+        })),
+      )
+      .execute();
+  }
+  const dominantIds = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('user_low_id', '=', pair.user_low_id)
+    .where('user_high_id', '=', pair.user_high_id)
+    .orderBy('id')
+    .execute();
+  middleOfDominant = dominantIds[Math.floor(dominantIds.length / 2)]?.id ?? 0;
+  await db
+    .insertInto('conversations')
+    .values({
+      owner_id: hub,
+      peer_id: dominantPeer,
+      last_message_id: dominantIds[dominantIds.length - 1]?.id ?? 0,
+      unread_count: 0,
+      message_count: DOMINANT_MESSAGES,
+      updated_at: now,
+    })
+    .execute();
   await analyze();
 }
 
@@ -98,10 +141,12 @@ it('history pages read the conversation index; deep pages then read only the pag
     { page: 1, perPage: 20, beforeId: 1_000_000 },
   ]) {
     const explained = await explainQueries(() => conversationHistory(hub, busiestPeer, query));
-    // The page from the (pair, id) index, in its order: never a scan or a sort of messages…
-    const ids = planRowsFor(explained, 'messages');
+    // The page from the (pair, id) index, in its order, as a range (a cursor bounds it):
+    // never a scan or a sort of messages…
+    const ids = planRowsFor(explained, 'conversation');
     expect(ids).toHaveLength(1);
     expect(ids[0]?.type).not.toBe('ALL');
+    if (query.beforeId !== undefined) expect(ids[0]?.type).toBe('range');
     expect(ids[0]?.key).toBe('messages_conversation_idx');
     expect(ids[0]?.Extra ?? '').not.toContain('filesort');
     expect(Number(ids[0]?.rows)).toBeLessThanOrEqual(MESSAGES_PER_PEER * 2);
@@ -110,6 +155,18 @@ it('history pages read the conversation index; deep pages then read only the pag
       query.page > 1 ? [expect.objectContaining({ type: 'eq_ref', key: 'PRIMARY' })] : [],
     );
   }
+});
+
+it('a cursor deep into a conversation that is most of the table reads only its page', async () => {
+  // Left to its statistics MariaDB read this by `ref` on the pair, filtering `id < cursor`
+  // row by row from the newest: 1,500 rows for a page of 20.
+  const explained = await explainQueries(() =>
+    conversationHistory(hub, dominantPeer, { page: 1, perPage: 20, beforeId: middleOfDominant }),
+  );
+  const ids = planRowsFor(explained, 'conversation');
+  expect(ids).toEqual([
+    expect.objectContaining({ type: 'range', key: 'messages_conversation_idx' }),
+  ]);
 });
 
 it('last reads one conversation row and one message by key', async () => {
