@@ -65,6 +65,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const databases: DatabaseResults[] = [];
   for (const db of options.databases) databases.push(await runDatabase(db, options));
+  // Production's database first in the report and the chart.
+  databases.sort((a, b) => Number(b.db === 'mysql') - Number(a.db === 'mysql'));
 
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const results: BenchResults = {
