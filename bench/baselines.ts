@@ -14,7 +14,7 @@ import { jwtKey } from '../lib/auth/tokens';
 import { getConfig } from '../lib/config';
 import type { MessageRow, UserRow } from '../lib/db/schema';
 import { toDbTimestamp, toIsoTimestamp } from '../lib/db/time';
-import { messageView } from '../lib/messages';
+import { chatListView, messageView, type ChatRow } from '../lib/messages';
 import { selfView } from '../lib/users';
 import type { RawDb, RawSession } from './raw-db';
 
@@ -356,15 +356,7 @@ export const baselines = {
   chats: async (raw: RawDb, token: string, limit: number) => {
     const user = await authorize(raw, token);
     const [least, greatest] = raw.dialect === 'mysql' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
-    const rows = await raw.rows<
-      MessageRow & {
-        peer_id: number;
-        unread_count: number;
-        peer_username: string;
-        is_friend: number;
-        total_unread: number;
-      }
-    >(
+    const rows = await raw.rows<ChatRow>(
       `SELECT m.*, c.peer_id, c.unread_count, u.username AS peer_username,
          f.user_low_id IS NOT NULL AS is_friend, SUM(c.unread_count) OVER () AS total_unread
        FROM conversations c
@@ -375,15 +367,7 @@ export const baselines = {
        WHERE c.owner_id = ? ORDER BY c.last_message_id DESC LIMIT ?`,
       [user.id, limit],
     );
-    return {
-      chats: rows.map((row) => ({
-        friend: { id: row.peer_id, username: row.peer_username },
-        last_message: messageView(row),
-        unread_count: row.unread_count,
-        is_friend: Boolean(row.is_friend),
-      })),
-      total_unread: Number(rows[0]?.total_unread ?? 0),
-    };
+    return chatListView(rows);
   },
 
   last: async (raw: RawDb, token: string, friendId: number) => {

@@ -291,6 +291,23 @@ export async function chatList(
         .as('total_unread'),
     ])
     .execute();
+  return chatListView(rows);
+}
+
+/** A row of the chat-list query: the last message, and the peer and counts beside it. */
+export type ChatRow = MessageRow & {
+  peer_id: number;
+  peer_username: string;
+  unread_count: number;
+  /** 0/1 on MySQL, boolean-ish on SQLite. */
+  is_friend: unknown;
+  total_unread: unknown;
+};
+
+export function chatListView(rows: readonly ChatRow[]): {
+  chats: ChatEntry[];
+  total_unread: number;
+} {
   return {
     chats: rows.map((row) => ({
       friend: { id: row.peer_id, username: row.peer_username },
