@@ -122,7 +122,8 @@ export async function sendMessage(
     // A retry of a message already stored: its client_msg_id is taken (maybe by a racing
     // first attempt), or the retry was refused (over the limit, unfriended since). The
     // original answers, as it would have before; replays are rare, so only they pay.
-    const replay = error instanceof AppError || uniqueViolation(error) !== undefined;
+    const refused = error instanceof AppError && error.status < 500;
+    const replay = refused || uniqueViolation(error) !== undefined;
     if (message.clientMsgId !== undefined && replay) {
       const original = await findByClientId(db, sender.id, message.clientMsgId);
       if (original) return { message: messageView(original), created: false };

@@ -210,6 +210,30 @@ describe('messages per user', () => {
     const retry = await send(second, 'ok 0');
     expect(retry.status).toBe(200);
   });
+
+  it('count only sends that store a message: refused sends and replays are free', async () => {
+    const alice = await registerUser();
+    const bob = await registerUser();
+    const stranger = await registerUser();
+    await befriend(alice, bob);
+    const send = (receiverId: number, key: string) =>
+      invoke(first.send, {
+        token: alice.token,
+        body: { receiver_id: receiverId, content: key, client_msg_id: key },
+      });
+    for (let index = 0; index < 6; index += 1) {
+      expect((await send(stranger.id, `refused ${index}`)).status).toBe(403);
+    }
+    expect((await send(bob.id, 'first')).status).toBe(201);
+    for (let index = 0; index < 6; index += 1) {
+      expect((await send(bob.id, 'first')).status).toBe(200);
+    }
+    // Five allowed in the window: the first message and four more, then the limit.
+    for (let index = 0; index < 4; index += 1) {
+      expect((await send(bob.id, `more ${index}`)).status).toBe(201);
+    }
+    expectRateLimited(await send(bob.id, 'sixth'), 60);
+  });
 });
 
 describe('RATE_LIMITS=off', () => {
