@@ -212,51 +212,29 @@ export function readCases(context: Pick<CaseContext, 'data' | 'raw'>): EndpointC
   ];
 }
 
-/** Every endpoint, in an order where each case finds what it needs (add before remove). */
-export async function allCases(context: CaseContext): Promise<EndpointCase[]> {
-  const { data, raw, capacity, tag } = context;
-  const reader = (index: number) => data.readers[index % data.readers.length] as Reader;
-  const ordinary = (index: number) =>
-    data.ordinaryFrom + (index % (data.reservedFrom - data.ordinaryFrom));
-  const pairs = ordinaryPairs(data);
-  if (pairs.length < 4) throw new Error('too few friendships for the benchmark');
-  const sendPairs = pairs.slice(0, Math.floor(pairs.length / 2));
+/** A seeded user with no fixed role (not a reader or their friend, not reserved). */
+function ordinaryUser(data: Dataset, index: number): number {
+  return data.ordinaryFrom + (index % (data.reservedFrom - data.ordinaryFrom));
+}
 
+function readerAt(data: Dataset, index: number): Reader {
+  return data.readers[index % data.readers.length] as Reader;
+}
+
+/** Accounts and sessions: health, register, login, refresh, profile, logout, change_password. */
+async function accountCases(context: CaseContext): Promise<EndpointCase[]> {
+  const { data, raw, capacity, tag } = context;
+  const ordinary = (index: number) => ordinaryUser(data, index);
   const disposable = await disposableSessions(data, 2 * capacity);
   const refreshPool = disposable.refreshTokens.slice(0, capacity);
   const logoutPool = disposable.sessionIds.slice(capacity).map((sessionId, offset) => ({
     sessionId,
     userId: disposable.userIds[capacity + offset] ?? 0,
   }));
-
-  // Friend requests between users who are not friends yet; removals undo them in order.
-  const friends = new Set(pairs.map(([a, b]) => `${a}:${b}`));
-  const additions: [number, number][] = [];
-  for (let index = 0; additions.length < capacity && index < capacity * 20; index += 1) {
-    const a = ordinary(index * 7);
-    const b = ordinary(index * 7919 + 13);
-    const pairKey = `${Math.min(a, b)}:${Math.max(a, b)}`;
-    if (a === b || friends.has(pairKey)) continue;
-    friends.add(pairKey);
-    additions.push([a, b]);
-  }
-  // Removals undo additions in order, never past the last one made.
-  let additionsMade = 0;
-  let removed = 0;
-
-  const unread = conversationsOf(data, data.sender.length).filter(
-    (row) =>
-      row.unreadCount > 0 &&
-      row.owner >= data.ordinaryFrom &&
-      row.owner < data.reservedFrom &&
-      row.peer >= data.ordinaryFrom &&
-      row.peer < data.reservedFrom,
-  );
-
   const reserved = (index: number) =>
     index < data.users - data.reservedFrom + 1 ? data.reservedFrom + index : undefined;
 
-  const cases: EndpointCase[] = [
+  return [
     {
       name: 'health',
       functionName: 'health',
@@ -326,6 +304,62 @@ export async function allCases(context: CaseContext): Promise<EndpointCase[]> {
       },
     },
     {
+      name: 'logout',
+      functionName: 'logout',
+      module: '../functions/auth/logout',
+      expectStatus: 200,
+      call: (index) => {
+        const session = logoutPool[index];
+        if (!session) return undefined;
+        const token = tokenOf(session.userId, session.sessionId);
+        return { request: { method: 'POST', token }, baseline: () => baselines.logout(raw, token) };
+      },
+    },
+    {
+      // Its users are reserved: ending their sessions touches no other case.
+      name: 'change_password',
+      functionName: 'changePassword',
+      module: '../functions/auth/change-password',
+      expectStatus: 200,
+      bcrypt: true,
+      call: (index) => {
+        const userId = reserved(index);
+        if (userId === undefined) return undefined;
+        const input = { old: benchPassword, new: `${benchPassword}-changed` };
+        return {
+          request: {
+            body: { old_password: input.old, new_password: input.new },
+            token: tokenOf(userId),
+          },
+          baseline: () => baselines.changePassword(raw, tokenOf(userId), input),
+        };
+      },
+    },
+  ];
+}
+
+/** Friends: add, list, remove (undoing the additions, in order) and search. */
+function friendCases(context: CaseContext): EndpointCase[] {
+  const { data, raw, capacity } = context;
+  const ordinary = (index: number) => ordinaryUser(data, index);
+  const reader = (index: number) => readerAt(data, index);
+  // Friend requests between users who are not friends yet.
+  const friends = new Set(ordinaryPairs(data).map(([a, b]) => `${a}:${b}`));
+  const additions: [number, number][] = [];
+  for (let index = 0; additions.length < capacity && index < capacity * 20; index += 1) {
+    const a = ordinary(index * 7);
+    const b = ordinary(index * 7919 + 13);
+    const pairKey = `${Math.min(a, b)}:${Math.max(a, b)}`;
+    if (a === b || friends.has(pairKey)) continue;
+    friends.add(pairKey);
+    additions.push([a, b]);
+  }
+  // Removals undo additions in order, never past the last one made.
+  let additionsMade = 0;
+  let removed = 0;
+
+  return [
+    {
       name: 'friend add',
       functionName: 'friendAdd',
       module: '../functions/friend/add',
@@ -386,6 +420,26 @@ export async function allCases(context: CaseContext): Promise<EndpointCase[]> {
         };
       },
     },
+  ];
+}
+
+/** Messages: send, the read cases, mark_read. */
+function messageCases(context: CaseContext): EndpointCase[] {
+  const { data, raw, tag } = context;
+  const pairs = ordinaryPairs(data);
+  if (pairs.length < 4) throw new Error('too few friendships for the benchmark');
+  // The first half: the HTTP stage sends with the second (in-process.ts fixtureOf).
+  const sendPairs = pairs.slice(0, Math.floor(pairs.length / 2));
+  const unread = conversationsOf(data, data.sender.length).filter(
+    (row) =>
+      row.unreadCount > 0 &&
+      row.owner >= data.ordinaryFrom &&
+      row.owner < data.reservedFrom &&
+      row.peer >= data.ordinaryFrom &&
+      row.peer < data.reservedFrom,
+  );
+
+  return [
     {
       name: 'send',
       functionName: 'messageSend',
@@ -424,38 +478,10 @@ export async function allCases(context: CaseContext): Promise<EndpointCase[]> {
         };
       },
     },
-    {
-      name: 'logout',
-      functionName: 'logout',
-      module: '../functions/auth/logout',
-      expectStatus: 200,
-      call: (index) => {
-        const session = logoutPool[index];
-        if (!session) return undefined;
-        const token = tokenOf(session.userId, session.sessionId);
-        return { request: { method: 'POST', token }, baseline: () => baselines.logout(raw, token) };
-      },
-    },
-    {
-      // Last: it ends every session of its (reserved) users.
-      name: 'change_password',
-      functionName: 'changePassword',
-      module: '../functions/auth/change-password',
-      expectStatus: 200,
-      bcrypt: true,
-      call: (index) => {
-        const userId = reserved(index);
-        if (userId === undefined) return undefined;
-        const input = { old: benchPassword, new: `${benchPassword}-changed` };
-        return {
-          request: {
-            body: { old_password: input.old, new_password: input.new },
-            token: tokenOf(userId),
-          },
-          baseline: () => baselines.changePassword(raw, tokenOf(userId), input),
-        };
-      },
-    },
   ];
-  return cases;
+}
+
+/** Every endpoint; within a group, each case finds what it needs (add before remove). */
+export async function allCases(context: CaseContext): Promise<EndpointCase[]> {
+  return [...(await accountCases(context)), ...friendCases(context), ...messageCases(context)];
 }

@@ -71,6 +71,7 @@ async function main(): Promise<void> {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const results: BenchResults = {
     date: new Date().toISOString().slice(0, 10),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
     machine: {
       cpu,
       cores: cpus().length,

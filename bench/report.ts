@@ -5,6 +5,8 @@ import { checkTargets } from './targets';
 
 export interface BenchResults {
   date: string;
+  /** The whole run, every database and stage. */
+  durationSeconds: number;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; os: string };
   scale: Scale;
   databases: DatabaseResults[];
@@ -36,7 +38,7 @@ export function databaseTitle(db: DatabaseResults): string {
 
 export function formatReport(results: BenchResults): string {
   const parts: string[] = [
-    `chat-backend benchmark, ${results.date}, scale ${results.scale.name}`,
+    `chat-backend benchmark, ${results.date}, scale ${results.scale.name}, ${Math.round(results.durationSeconds)} s`,
     `${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}`,
   ];
   for (const db of results.databases) {
@@ -136,6 +138,19 @@ export function formatReport(results: BenchResults): string {
             String(entry.errors),
           ]),
         ),
+      );
+    }
+    const short = db.endpoints
+      .concat(db.scaling.endpoints.flatMap((e) => [e.low, e.full]))
+      .flatMap((entry) =>
+        [...entry.handler, ...entry.baseline]
+          .filter((run) => run.ops < entry.calls)
+          .map((run) => `${entry.name} (c${run.concurrency}: ${run.ops} of ${entry.calls})`),
+      );
+    if (short.length > 0) {
+      parts.push(
+        '',
+        `Runs cut short by the time limit or an empty pool (fewer samples): ${short.join(', ')}`,
       );
     }
     const checks = checkTargets(db);

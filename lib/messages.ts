@@ -76,8 +76,8 @@ export interface NewMessage {
  * Sends a message to a friend. With a `clientMsgId` it is idempotent: a repeat (even one
  * racing the first) returns the original message with `created: false`; the unique key on
  * (sender, client_msg_id) decides. The rate-limit count, the message and both chat-list
- * rows are one transaction: one commit per send, and a send that fails or turns out to be
- * a replay is never counted.
+ * rows are one transaction, so a send commits once; a replay is never counted, a refused
+ * send (not friends, no such user) is counted after its rollback.
  */
 export async function sendMessage(
   sender: UserRow,
@@ -97,8 +97,9 @@ export async function sendMessage(
     read_at: null,
     created_at: now,
   };
+  let id: number;
   try {
-    const id = await inTransaction(db, async (trx) => {
+    id = await inTransaction(db, async (trx) => {
       await consumeLimit('sendPerUser', String(sender.id), trx);
       // Checked inside the transaction, under lock: a friendship removed at this moment
       // either ends before this check or waits until the message is committed.
@@ -116,20 +117,36 @@ export async function sendMessage(
       }
       return messageId;
     });
-    await sweepExpiredLimits();
-    return { message: messageView({ ...row, id }), created: true };
   } catch (error) {
-    // A retry of a message already stored: its client_msg_id is taken (maybe by a racing
-    // first attempt), or the retry was refused (over the limit, unfriended since). The
-    // original answers, as it would have before; replays are rare, so only they pay.
-    const refused = error instanceof AppError && error.status < 500;
-    const replay = refused || uniqueViolation(error) !== undefined;
-    if (message.clientMsgId !== undefined && replay) {
-      const original = await findByClientId(db, sender.id, message.clientMsgId);
-      if (original) return { message: messageView(original), created: false };
+    const original = await replayedMessage(error, sender.id, message.clientMsgId);
+    if (original) return { message: messageView(original), created: false };
+    // A refusal (not friends, no such user) still cost a write transaction: it counts,
+    // outside the one that rolled back, so refusals cannot be repeated without limit.
+    if (error instanceof AppError && error.status < 500 && error.code !== 'RATE_LIMITED') {
+      await consumeLimit('sendPerUser', String(sender.id));
     }
     throw error;
   }
+  await sweepExpiredLimits();
+  return { message: messageView({ ...row, id }), created: true };
+}
+
+/**
+ * The stored original of a send that failed, if the failure was a retry of it: its
+ * client_msg_id is taken (maybe by a racing first attempt), or the retry was refused
+ * (over the limit, unfriended since) after the original went through. Replays are rare, so
+ * only they pay for the lookup; a lookup that fails leaves the first error to answer.
+ */
+async function replayedMessage(
+  error: unknown,
+  senderId: number,
+  clientMsgId: string | undefined,
+): Promise<MessageRow | undefined> {
+  const refused = error instanceof AppError && error.status < 500;
+  if (clientMsgId === undefined || !(refused || uniqueViolation(error) !== undefined)) {
+    return undefined;
+  }
+  return findByClientId(await getDb(), senderId, clientMsgId).catch(() => undefined);
 }
 
 /** Creates or advances one owner's chat-list row for a new message. */
@@ -300,9 +317,10 @@ export type ChatRow = MessageRow & {
   peer_id: number;
   peer_username: string;
   unread_count: number;
-  /** 0/1 on MySQL, boolean-ish on SQLite. */
-  is_friend: unknown;
-  total_unread: unknown;
+  /** A SQL boolean: 0 or 1 on both dialects. */
+  is_friend: number | boolean;
+  /** SUM over the caller's rows: a DECIMAL string or number, depending on the driver. */
+  total_unread: number | string | null;
 };
 
 export function chatListView(rows: readonly ChatRow[]): {

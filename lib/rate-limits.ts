@@ -5,6 +5,7 @@ import { isMysql } from './db/dialect';
 import { toDbTimestamp } from './db/time';
 import type { Database } from './db/schema';
 import { AppError } from './errors';
+import { errorForLog, logger } from './logger';
 
 /**
  * Request limits that hold across Lambda instances: fixed-window counters in the
@@ -105,10 +106,15 @@ async function countIn(db: Kysely<Database>, window: Window): Promise<number> {
 
 /**
  * Now and then (1 call in 100), clears windows that have ended (indexed by expires_at).
- * Called after counting, outside any transaction, so it never holds locks for long.
+ * Best effort, outside any transaction: housekeeping never fails the request it rides on
+ * (a send already committed must not answer 503).
  */
 export async function sweepExpiredLimits(): Promise<void> {
   if (!getConfig().rateLimits.enabled || Math.random() >= 0.01) return;
-  const db = await getDb();
-  await db.deleteFrom('rate_limit_counters').where('expires_at', '<', toDbTimestamp()).execute();
+  try {
+    const db = await getDb();
+    await db.deleteFrom('rate_limit_counters').where('expires_at', '<', toDbTimestamp()).execute();
+  } catch (error) {
+    logger.warn('could not clear expired rate-limit windows', { error: errorForLog(error) });
+  }
 }
