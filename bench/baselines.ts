@@ -4,6 +4,8 @@
  * effects on the same schema, and no framework. They also check the token (signature and
  * a revocation lookup), because the service's answer depends on it; they skip only what
  * is policy rather than the answer (rate limits, input validation, friendly errors).
+ * Business rules (username keys, email normalization, LIKE escaping) come from lib/, so a
+ * baseline can never disagree with the service about what a name or a keyword means.
  * They use the same secret KeyObject as the service (a string secret costs jsonwebtoken
  * a failed PEM parse per call), so the comparison is not flattered by a slow baseline.
  */
@@ -15,7 +17,8 @@ import { getConfig } from '../lib/config';
 import type { MessageRow, UserRow } from '../lib/db/schema';
 import { toDbTimestamp, toIsoTimestamp } from '../lib/db/time';
 import { chatListView, messageView, type ChatRow } from '../lib/messages';
-import { selfView } from '../lib/users';
+import { likeLiteral } from '../lib/friends';
+import { normalizeEmail, selfView, usernameKey } from '../lib/users';
 import type { RawDb, RawSession } from './raw-db';
 
 type Row = Record<string, unknown>;
@@ -94,7 +97,14 @@ export const baselines = {
       const { insertId } = await session.run(
         `INSERT INTO users (username, username_key, email, password_hash, token_version, created_at, updated_at)
          VALUES (?, ?, ?, ?, 0, ?, ?)`,
-        [input.username, input.username.toLowerCase(), input.email, passwordHash, now, now],
+        [
+          input.username,
+          usernameKey(input.username),
+          normalizeEmail(input.email),
+          passwordHash,
+          now,
+          now,
+        ],
       );
       const user = { id: insertId, username: input.username, email: input.email, created_at: now };
       return { user: selfView(user as UserRow), ...(await newLogin(session, insertId, 0)) };
@@ -103,7 +113,7 @@ export const baselines = {
 
   login: async (raw: RawDb, input: { username: string; password: string }) => {
     const [user] = await raw.rows<UserRow>('SELECT * FROM users WHERE username_key = ?', [
-      input.username.toLowerCase(),
+      usernameKey(input.username),
     ]);
     if (!user || !(await compare(input.password, user.password_hash))) {
       throw new Error('baseline: invalid credentials');
@@ -189,7 +199,7 @@ export const baselines = {
     const user = await authorize(raw, token);
     const [friend] = await raw.rows<{ id: number; username: string; created_at: string }>(
       'SELECT id, username, created_at FROM users WHERE username_key = ?',
-      [friendUsername.toLowerCase()],
+      [usernameKey(friendUsername)],
     );
     if (!friend) throw new Error('baseline: no such user');
     const since = toDbTimestamp();
@@ -245,8 +255,8 @@ export const baselines = {
 
   search: async (raw: RawDb, token: string, keyword: string, limit: number) => {
     const user = await authorize(raw, token);
-    const key = keyword.toLowerCase();
-    const literal = key.replace(/[!%_]/g, '!$&');
+    const key = usernameKey(keyword);
+    const literal = likeLiteral(key);
     const [least, greatest] = raw.dialect === 'mysql' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
     const rows = await raw.rows<{ id: number; username: string; is_friend: number }>(
       `SELECT u.id, u.username, f.user_low_id IS NOT NULL AS is_friend FROM users u
@@ -255,7 +265,16 @@ export const baselines = {
        ORDER BY CASE WHEN u.username_key = ? THEN 0 WHEN u.username_key LIKE ? ESCAPE '!' THEN 1 ELSE 2 END,
          u.username_key, u.id
        LIMIT ?`,
-      [user.id, user.id, user.id, `%${literal}%`, key, key, `${literal}%`, limit],
+      [
+        user.id,
+        user.id,
+        user.id,
+        `%${literal}%`,
+        normalizeEmail(keyword),
+        key,
+        `${literal}%`,
+        limit,
+      ],
     );
     return {
       users: rows.map((row) => ({

@@ -44,15 +44,15 @@ export interface CaseContext {
   tag: string;
 }
 
+/** Access tokens by session id (unique, whether a user's own session or a spare one). */
 const tokens = new Map<number, string>();
 
-/** The access token of a seeded user's own session (session id = user id). */
+/** The access token of a seeded session: by default the user's own (session id = user id). */
 export function tokenOf(userId: number, sessionId = userId): string {
-  const cacheKey = sessionId === userId ? userId : -sessionId;
-  let token = tokens.get(cacheKey);
+  let token = tokens.get(sessionId);
   if (!token) {
     token = issueAccessToken({ userId, tokenVersion: 0, sessionId }).access_token;
-    tokens.set(cacheKey, token);
+    tokens.set(sessionId, token);
   }
   return token;
 }

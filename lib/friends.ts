@@ -140,7 +140,7 @@ export async function friendIdsAmong(
 }
 
 /** LIKE's escape character: `!`, because a backslash means different things on MySQL and SQLite. */
-function likeLiteral(text: string): string {
+export function likeLiteral(text: string): string {
   return text.replace(/[!%_]/g, '!$&');
 }
 

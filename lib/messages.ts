@@ -122,13 +122,18 @@ export async function sendMessage(
     if (original) return { message: messageView(original), created: false };
     // A refusal (not friends, no such user) still cost a write transaction: it counts,
     // outside the one that rolled back, so refusals cannot be repeated without limit.
-    if (error instanceof AppError && error.status < 500 && error.code !== 'RATE_LIMITED') {
+    if (isRefusal(error) && error.code !== 'RATE_LIMITED') {
       await consumeLimit('sendPerUser', String(sender.id));
     }
     throw error;
   }
   await sweepExpiredLimits();
   return { message: messageView({ ...row, id }), created: true };
+}
+
+/** The service said no (4xx), as opposed to failing (5xx, driver errors). */
+function isRefusal(error: unknown): error is AppError {
+  return error instanceof AppError && error.status < 500;
 }
 
 /**
@@ -142,8 +147,7 @@ async function replayedMessage(
   senderId: number,
   clientMsgId: string | undefined,
 ): Promise<MessageRow | undefined> {
-  const refused = error instanceof AppError && error.status < 500;
-  if (clientMsgId === undefined || !(refused || uniqueViolation(error) !== undefined)) {
+  if (clientMsgId === undefined || !(isRefusal(error) || uniqueViolation(error) !== undefined)) {
     return undefined;
   }
   return findByClientId(await getDb(), senderId, clientMsgId).catch(() => undefined);

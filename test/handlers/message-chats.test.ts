@@ -2,7 +2,14 @@ import { handler as remove } from '../../functions/friend/remove';
 import { handler as chats } from '../../functions/message/chats';
 import { handler as markRead } from '../../functions/message/mark-read';
 import { getDb } from '../../lib/db/connection';
-import { befriend, conversationRow, countUnread, sendMany, sendMessage } from '../helpers/chat';
+import {
+  befriend,
+  registerFriends,
+  conversationRow,
+  countUnread,
+  sendMany,
+  sendMessage,
+} from '../helpers/chat';
 import { invoke } from '../helpers/invoke';
 import { registerUser, type TestUser } from '../helpers/users';
 
@@ -72,9 +79,7 @@ describe('GET /api/message/chats', () => {
   });
 
   it('keeps a conversation after unfriending, with is_friend false', async () => {
-    const me = await registerUser();
-    const bob = await registerUser();
-    await befriend(me, bob);
+    const [me, bob] = await registerFriends();
     await sendMessage(bob, me, 'bye');
     await invoke(remove, { token: me.token, body: { friend_id: bob.id } });
     const data = await chatList(me);

@@ -2,9 +2,9 @@ import { handler as chats } from '../../functions/message/chats';
 import { handler as history } from '../../functions/message/history';
 import { handler as markRead } from '../../functions/message/mark-read';
 import { getDb } from '../../lib/db/connection';
-import { befriend, conversationRow, countUnread, sendMessage } from '../helpers/chat';
+import { conversationRow, countUnread, registerFriends, sendMessage } from '../helpers/chat';
 import { invoke } from '../helpers/invoke';
-import { registerUser, type TestUser } from '../helpers/users';
+import type { TestUser } from '../helpers/users';
 
 /**
  * Parallel requests in one process. On MySQL they run on separate pooled connections
@@ -25,9 +25,7 @@ describe('concurrent messaging', () => {
   let alice: TestUser;
   let bob: TestUser;
   beforeEach(async () => {
-    alice = await registerUser();
-    bob = await registerUser();
-    await befriend(alice, bob);
+    [alice, bob] = await registerFriends();
   });
 
   it('loses and doubles nothing across 50 parallel sends', async () => {

@@ -1,7 +1,7 @@
 import { handler as remove } from '../../functions/friend/remove';
 import { handler as history } from '../../functions/message/history';
 import { handler as last } from '../../functions/message/last';
-import { befriend, countUnread, sendMany, sendMessage } from '../helpers/chat';
+import { befriend, registerFriends, countUnread, sendMany, sendMessage } from '../helpers/chat';
 import { invoke } from '../helpers/invoke';
 import { registerUser, type TestUser } from '../helpers/users';
 
@@ -143,9 +143,7 @@ describe('GET /api/message/history', () => {
   });
 
   it('keeps the history after unfriending', async () => {
-    const dave = await registerUser();
-    const erin = await registerUser();
-    await befriend(dave, erin);
+    const [dave, erin] = await registerFriends();
     const sent = await sendMany(dave, erin, 3);
     await invoke(remove, { token: dave.token, body: { friend_id: erin.id } });
     expect(idsOf(await page(erin, { friend_id: String(dave.id) }))).toEqual(sent);
@@ -178,9 +176,7 @@ describe('GET /api/message/history', () => {
 
 describe('GET /api/message/last', () => {
   it('answers null before any message, then the newest one from either side', async () => {
-    const alice = await registerUser();
-    const bob = await registerUser();
-    await befriend(alice, bob);
+    const [alice, bob] = await registerFriends();
     const empty = await invoke(last, { token: alice.token, query: { friend_id: String(bob.id) } });
     expect(empty.status).toBe(200);
     expect(empty.body).toEqual({ message: '获取最后一条消息成功', data: { message: null } });

@@ -1,6 +1,6 @@
 import { handler as remove } from '../../functions/friend/remove';
 import { getDb } from '../../lib/db/connection';
-import { befriend, conversationRow, sendMessage } from '../helpers/chat';
+import { conversationRow, registerFriends, sendMessage } from '../helpers/chat';
 import { invoke } from '../helpers/invoke';
 import { registerUser, type TestUser } from '../helpers/users';
 
@@ -18,9 +18,7 @@ describe('POST /api/message/send', () => {
   let alice: TestUser;
   let bob: TestUser;
   beforeEach(async () => {
-    alice = await registerUser();
-    bob = await registerUser();
-    await befriend(alice, bob);
+    [alice, bob] = await registerFriends();
   });
 
   it('stores the message, answers 201 with it and updates both chat lists', async () => {

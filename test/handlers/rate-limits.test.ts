@@ -1,5 +1,5 @@
 import { getDb } from '../../lib/db/connection';
-import { befriend } from '../helpers/chat';
+import { registerFriends } from '../helpers/chat';
 import { invoke, type InvokeResult } from '../helpers/invoke';
 import { loadContainer } from '../helpers/isolated';
 import { registerUser, uniqueName, storedUserByName } from '../helpers/users';
@@ -186,9 +186,7 @@ describe('registrations per client IP', () => {
 
 describe('messages per user', () => {
   it('are limited, the refused message is not stored, and retries are free', async () => {
-    const alice = await registerUser();
-    const bob = await registerUser();
-    await befriend(alice, bob);
+    const [alice, bob] = await registerFriends();
     const send = (handlers: typeof first, content: string) =>
       invoke(handlers.send, {
         token: alice.token,
@@ -212,10 +210,8 @@ describe('messages per user', () => {
   });
 
   it('count refused sends, never replays', async () => {
-    const alice = await registerUser();
-    const bob = await registerUser();
+    const [alice, bob] = await registerFriends();
     const stranger = await registerUser();
-    await befriend(alice, bob);
     const send = (receiverId: number, key: string) =>
       invoke(first.send, {
         token: alice.token,

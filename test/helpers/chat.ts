@@ -2,13 +2,21 @@ import { handler as add } from '../../functions/friend/add';
 import { handler as send } from '../../functions/message/send';
 import { getDb } from '../../lib/db/connection';
 import { invoke, type InvokeResult } from './invoke';
-import type { TestUser } from './users';
+import { registerUser, type TestUser } from './users';
 
 /** Makes two users friends through the real handler. */
 export async function befriend(a: TestUser, b: TestUser): Promise<void> {
   const response = await invoke(add, { token: a.token, body: { friend_username: b.username } });
   if (response.status !== 201)
     throw new Error(`add failed: ${response.status} ${response.rawBody}`);
+}
+
+/** Two new users who are friends: the start of most messaging tests. */
+export async function registerFriends(): Promise<[TestUser, TestUser]> {
+  const a = await registerUser();
+  const b = await registerUser();
+  await befriend(a, b);
+  return [a, b];
 }
 
 /** Sends a message through the real handler. */
