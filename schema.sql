@@ -120,3 +120,29 @@ CREATE TABLE rate_limit_counters (
   PRIMARY KEY (bucket)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX rate_limit_counters_expires_idx ON rate_limit_counters (expires_at);
+
+-- Real-time (migration 004): the open WebSocket connections of each login.
+CREATE TABLE connections (
+  -- API Gateway's connection id: where the management API posts events
+  connection_id VARCHAR(128) NOT NULL,
+  user_id BIGINT NOT NULL,
+  -- the login whose access token opened it; revoking the login closes it
+  session_id BIGINT NOT NULL,
+  -- zh or en, negotiated at connect: the language of its error frames
+  language VARCHAR(8) NOT NULL,
+  connected_at DATETIME(3) NOT NULL,
+  PRIMARY KEY (connection_id),
+  CONSTRAINT connections_user_fk FOREIGN KEY (user_id) REFERENCES users (id),
+  CONSTRAINT connections_session_fk FOREIGN KEY (session_id) REFERENCES sessions (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- fan-out to every connection of a user, and the per-user cap (oldest first)
+CREATE INDEX connections_user_idx ON connections (user_id, connected_at);
+CREATE INDEX connections_session_idx ON connections (session_id);
+-- housekeeping: rows past API Gateway's two-hour connection limit
+CREATE INDEX connections_connected_at_idx ON connections (connected_at);
+-- GET /api/message/updates: a user's sent and received messages, by id
+CREATE INDEX messages_sender_idx ON messages (sender_id, id);
+CREATE INDEX messages_receiver_idx ON messages (receiver_id, id);
+-- housekeeping of expired refresh tokens and ended logins
+CREATE INDEX refresh_tokens_expires_idx ON refresh_tokens (expires_at);
+CREATE INDEX sessions_revoked_idx ON sessions (revoked_at);

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2592000,
       bcryptCost: 10,
+      realtime: { endpoint: undefined, pushTimeoutMs: 1500, offline: false },
       rateLimits: {
         enabled: true,
         limits: {
@@ -24,6 +25,29 @@ describe('loadConfig', () => {
       },
     });
   });
+
+  it('reads the WebSocket management endpoint without its trailing slash', () => {
+    const config = loadConfig({
+      JWT_SECRET_KEY: strongSecret,
+      WEBSOCKET_API_ENDPOINT: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/',
+      PUSH_TIMEOUT_MS: '800',
+      IS_OFFLINE: 'true',
+    });
+    expect(config.realtime).toEqual({
+      endpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+      pushTimeoutMs: 800,
+      offline: true,
+    });
+  });
+
+  it.each([['ws://host:3001'], ['https://host/path?x=1'], ['not a url']])(
+    'refuses WEBSOCKET_API_ENDPOINT=%s',
+    (endpoint) => {
+      expect(() =>
+        loadConfig({ JWT_SECRET_KEY: strongSecret, WEBSOCKET_API_ENDPOINT: endpoint }),
+      ).toThrow(/WEBSOCKET_API_ENDPOINT/);
+    },
+  );
 
   it('reads the MySQL settings', () => {
     const config = loadConfig({

@@ -64,6 +64,12 @@ const environmentSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: rateLimit('50/900'),
   RATE_LIMIT_REGISTER_PER_IP: rateLimit('10/3600'),
   RATE_LIMIT_SEND_PER_USER: rateLimit('120/60'),
+  WEBSOCKET_API_ENDPOINT: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http(s) URL without query')
+    .optional(),
+  PUSH_TIMEOUT_MS: integer(1500, 50, 10000),
   IS_OFFLINE: z.string().optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -95,6 +101,7 @@ export interface Config {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   bcryptCost: number;
+  realtime: RealtimeConfig;
   rateLimits: {
     enabled: boolean;
     limits: {
@@ -108,6 +115,18 @@ export interface Config {
       sendPerUser: RateLimit;
     };
   };
+}
+
+export interface RealtimeConfig {
+  /**
+   * The WebSocket API's management endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`,
+   * or serverless-offline's `http://127.0.0.1:{port}`); unset, nothing is pushed.
+   */
+  endpoint: string | undefined;
+  /** The most a request waits for its pushes (all of them, in parallel). */
+  pushTimeoutMs: number;
+  /** serverless-offline: its management API takes any credentials. */
+  offline: boolean;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +190,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     bcryptCost: env.BCRYPT_COST,
+    realtime: {
+      endpoint: env.WEBSOCKET_API_ENDPOINT?.replace(/\/+$/, ''),
+      pushTimeoutMs: env.PUSH_TIMEOUT_MS,
+      offline: env.IS_OFFLINE === 'true',
+    },
     rateLimits: {
       enabled: env.RATE_LIMITS === 'on',
       limits: {

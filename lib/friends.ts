@@ -5,7 +5,8 @@ import { uniqueViolation } from './db/errors';
 import { isMysql } from './db/dialect';
 import type { Database, UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
-import { normalizeEmail, usernameKey, type PublicUser } from './users';
+import { publish } from './realtime/publish';
+import { normalizeEmail, publicView, usernameKey, type PublicUser } from './users';
 
 /** A friend as the friend list shows them: public fields and when the friendship began. */
 export interface Friend extends PublicUser {
@@ -50,6 +51,13 @@ export async function addFriend(user: UserRow, friendUsername: string): Promise<
     }
     throw error;
   }
+  await publish({
+    to: [friend.id],
+    event: {
+      type: 'friend.added',
+      data: { friend: { ...publicView(user), since: toIsoTimestamp(since) } },
+    },
+  });
   return {
     id: friend.id,
     username: friend.username,
@@ -90,6 +98,7 @@ export async function removeFriend(userId: number, friendId: number): Promise<vo
     .where((eb) => eb.and(friendshipKey(userId, friendId)))
     .executeTakeFirst();
   if (result.numDeletedRows === 0n) throw new AppError('FRIEND_NOT_FOUND');
+  await publish({ to: [friendId], event: { type: 'friend.removed', data: { friend_id: userId } } });
 }
 
 /**

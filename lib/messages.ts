@@ -8,6 +8,7 @@ import { inTransaction } from './db/transaction';
 import { AppError } from './errors';
 import { areFriends, friendshipKey } from './friends';
 import { consumeLimit, sweepExpiredLimits } from './rate-limits';
+import { publish } from './realtime/publish';
 
 export type MessageType = MessageRow['message_type'];
 export const messageTypes: readonly MessageType[] = ['text', 'image', 'file'];
@@ -128,7 +129,13 @@ export async function sendMessage(
     throw error;
   }
   await sweepExpiredLimits();
-  return { message: messageView({ ...row, id }), created: true };
+  const created = messageView({ ...row, id });
+  // Both sides: the receiver, and the sender's other devices. Replays were pushed the first time.
+  await publish({
+    to: [message.receiverId, sender.id],
+    event: { type: 'message.new', data: { message: created } },
+  });
+  return { message: created, created: true };
 }
 
 /** The service said no (4xx), as opposed to failing (5xx, driver errors). */
@@ -190,10 +197,15 @@ async function recordInChatList(
  * a cursor 1,000 messages back read 1,021 rows instead of 21 (README, Benchmarks).
  */
 function messagesByConversation(db: Kysely<Database>) {
+  return messagesThroughIndex(db, 'messages_conversation_idx', 'conversation');
+}
+
+/** `messages as <alias>`, read through `index` on both dialects. */
+function messagesThroughIndex<A extends string>(db: Kysely<Database>, index: string, alias: A) {
   const hint = isMysql(db)
-    ? sql`force index (messages_conversation_idx)`
-    : sql`indexed by messages_conversation_idx`;
-  return sql<MessageRow>`${sql.table('messages')}`.as<'conversation'>(sql`conversation ${hint}`);
+    ? sql`force index (${sql.raw(index)})`
+    : sql`indexed by ${sql.raw(index)}`;
+  return sql<MessageRow>`${sql.table('messages')}`.as<A>(sql`${sql.raw(alias)} ${hint}`);
 }
 
 export interface HistoryQuery {
@@ -361,12 +373,13 @@ export async function lastMessage(userId: number, peerId: number): Promise<Messa
 /**
  * Marks messages from `senderId` to the caller as read (all, or up to `upToId`), and takes
  * exactly that many off the caller's unread count, in one transaction. Idempotent: rows
- * already read are not touched again. Returns how many rows this call changed.
+ * already read are not touched again. Returns how many rows this call changed; when it
+ * changed any, both users' connections hear of it (`message.read`).
  */
 export async function markRead(userId: number, senderId: number, upToId?: number): Promise<number> {
   const db = await getDb();
   const now = toDbTimestamp();
-  const updated = await inTransaction(db, async (trx) => {
+  const { updated, readUpTo } = await inTransaction(db, async (trx) => {
     let update = trx
       .updateTable('messages')
       .set({ is_read: 1, read_at: now })
@@ -383,8 +396,72 @@ export async function markRead(userId: number, senderId: number, upToId?: number
         .where('peer_id', '=', senderId)
         .execute();
     }
-    return changed;
+    return {
+      updated: changed,
+      readUpTo: changed > 0 ? await newestRead(trx, userId, senderId) : 0,
+    };
   });
-  if (updated === 0) await requireUser(db, senderId);
+  if (updated === 0) {
+    await requireUser(db, senderId);
+    return 0;
+  }
+  await publish({
+    to: [senderId, userId],
+    event: {
+      type: 'message.read',
+      data: {
+        reader_id: userId,
+        sender_id: senderId,
+        up_to_id: upToId ?? readUpTo,
+        read_at: toIsoTimestamp(now),
+        updated,
+      },
+    },
+  });
   return updated;
+}
+
+/** The newest read message from `senderId` to `readerId` (an index-only lookup). */
+async function newestRead(trx: Kysely<Database>, readerId: number, senderId: number) {
+  const row = await trx
+    .selectFrom('messages')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .where('receiver_id', '=', readerId)
+    .where('sender_id', '=', senderId)
+    .where('is_read', '=', 1)
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+/**
+ * Catch-up after a reconnect: the caller's messages, sent or received, with an id above
+ * `afterId`, ascending. Two index range reads (sent by, received by; each by id) of at most
+ * `limit + 1` rows, merged: the cost follows the page, never other users' messages.
+ */
+export async function messageUpdates(
+  userId: number,
+  afterId: number,
+  limit: number,
+): Promise<{ messages: Message[]; has_more: boolean }> {
+  const db = await getDb();
+  const side = (column: 'sender_id' | 'receiver_id', index: string) =>
+    db
+      .selectFrom(messagesThroughIndex(db, index, 'side'))
+      .selectAll('side')
+      .where(`side.${column}`, '=', userId)
+      .where('side.id', '>', afterId)
+      .orderBy('side.id')
+      .limit(limit + 1);
+  const rows = await db
+    .selectFrom(side('sender_id', 'messages_sender_idx').as('sent'))
+    .selectAll('sent')
+    .unionAll(
+      db
+        .selectFrom(side('receiver_id', 'messages_receiver_idx').as('received'))
+        .selectAll('received'),
+    )
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute();
+  return { messages: rows.slice(0, limit).map(messageView), has_more: rows.length > limit };
 }

@@ -11,6 +11,7 @@ import { getDb } from './db/connection';
 import type { Database, UserRow } from './db/schema';
 import { toDbTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
+import { closeRevokedConnections } from './realtime/connections';
 
 /** An access token with the refresh token that renews it. */
 export interface TokenPair extends AccessToken {
@@ -110,10 +111,7 @@ export async function refreshSession(refreshToken: string): Promise<TokenPair> {
     .executeTakeFirst();
   if (!found) throw new AppError('UNAUTHORIZED');
   const now = new Date();
-  if (found.used_at !== null) {
-    await revokeSessions(db, { id: found.session_id });
-    throw new AppError('UNAUTHORIZED');
-  }
+  if (found.used_at !== null) await revokeAsStolen(found);
   const passwordChanged = found.token_version !== found.current_token_version;
   if (found.revoked_at !== null || passwordChanged || found.expires_at <= toDbTimestamp(now)) {
     throw new AppError('UNAUTHORIZED');
@@ -139,7 +137,13 @@ export async function refreshSession(refreshToken: string): Promise<TokenPair> {
     });
   } catch (error) {
     if (!(error instanceof RefreshTokenReused)) throw error;
-    await revokeSessions(db, { id: found.session_id });
-    throw new AppError('UNAUTHORIZED');
+    return revokeAsStolen(found);
   }
+}
+
+/** A refresh token came back after use: end its login everywhere, sockets included. */
+async function revokeAsStolen(token: { session_id: number; user_id: number }): Promise<never> {
+  await revokeSessions(await getDb(), { id: token.session_id });
+  await closeRevokedConnections(token.user_id);
+  throw new AppError('UNAUTHORIZED');
 }

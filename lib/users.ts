@@ -6,6 +6,8 @@ import { uniqueViolation } from './db/errors';
 import type { UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
+import { isLiveSession } from './auth/liveness';
+import { closeRevokedConnections } from './realtime/connections';
 import { consumeLimit, refundLimit } from './rate-limits';
 import { revokeSessions, startSession, type TokenPair } from './sessions';
 
@@ -152,12 +154,8 @@ export async function callerForAccessToken(token: string): Promise<Caller> {
   const { session_revoked_at, session_token_version, ...user } = row;
   // Logout revokes the session; a password change bumps token_version past both the
   // token's and the session's (a login racing the change is caught by the latter).
-  const current = user.token_version;
-  if (
-    session_revoked_at !== null ||
-    session_token_version !== current ||
-    claims.tokenVersion !== current
-  ) {
+  const session = { revoked_at: session_revoked_at, token_version: session_token_version };
+  if (!isLiveSession(session, user.token_version) || claims.tokenVersion !== user.token_version) {
     throw new AppError('UNAUTHORIZED');
   }
   return { user, sessionId: claims.sessionId };
@@ -184,7 +182,7 @@ export async function changePassword(
 
   const newPasswordHash = await hashPassword(newPassword);
   const db = await getDb();
-  return inTransaction(db, async (trx) => {
+  const tokens = await inTransaction(db, async (trx) => {
     const result = await trx
       .updateTable('users')
       .set((eb) => ({
@@ -200,9 +198,12 @@ export async function changePassword(
     await revokeSessions(trx, { user_id: user.id });
     return startSession(trx, { id: user.id, token_version: user.token_version + 1 });
   });
+  await closeRevokedConnections(user.id);
+  return tokens;
 }
 
-/** Logout: the presented access token and its refresh token stop working. */
+/** Logout: the presented access token and its refresh token stop working, its sockets close. */
 export async function logout(caller: Caller): Promise<void> {
   await revokeSessions(await getDb(), { id: caller.sessionId });
+  await closeRevokedConnections(caller.user.id);
 }

@@ -15,6 +15,19 @@ export interface Database {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   rate_limit_counters: RateLimitCountersTable;
+  connections: ConnectionsTable;
+}
+
+/** An open WebSocket connection of one login (lib/realtime/connections.ts). */
+export interface ConnectionsTable {
+  /** API Gateway's id: the address the management API posts to. */
+  connection_id: string;
+  user_id: number;
+  /** The login whose access token opened it; revoking the login closes it. */
+  session_id: number;
+  /** `zh` or `en`, negotiated at connect: the language of its `error` frames. */
+  language: string;
+  connected_at: string;
 }
 
 /** One fixed window of one limit for one subject (lib/rate-limits.ts). */
@@ -101,3 +114,4 @@ export interface RefreshTokensTable {
 
 export type UserRow = Selectable<UsersTable>;
 export type MessageRow = Selectable<MessagesTable>;
+export type ConnectionRow = Selectable<ConnectionsTable>;

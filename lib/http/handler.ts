@@ -137,7 +137,7 @@ function requireCaller(event: HttpEvent): Caller {
 let configurationChecked = false;
 
 /** Reads the configuration at cold start, so a bad one stops the function with a clear error. */
-function warnAboutConfiguration(): void {
+export function warnAboutConfiguration(): void {
   const config = getConfig();
   requireJwtSecret(config);
   if (configurationChecked) return;

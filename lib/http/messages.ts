@@ -62,6 +62,7 @@ export const successTexts = {
   CHAT_LIST: { zh: '获取聊天列表成功', en: 'Chats' },
   LAST_MESSAGE: { zh: '获取最后一条消息成功', en: 'Last message' },
   MARKED_READ: { zh: '已标记为已读', en: 'Marked as read' },
+  MESSAGE_UPDATES: { zh: '获取新消息成功', en: 'Message updates' },
 } satisfies Record<string, Texts>;
 
 export type SuccessKey = keyof typeof successTexts;
@@ -73,6 +74,7 @@ export type SuccessKey = keyof typeof successTexts;
 export const fieldTexts = {
   REQUIRED: { zh: '必填', en: 'is required' },
   ID: { zh: '必须是正整数', en: 'must be a positive integer' },
+  AFTER_ID: { zh: '必须是非负整数', en: 'must be a whole number, 0 or more' },
   USERNAME_FORMAT: {
     zh: '用户名须为 2-32 个字符，只能包含字母、数字、_、- 和 .',
     en: 'must be 2-32 characters of letters, digits, _, - and .',

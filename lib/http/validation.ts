@@ -26,6 +26,12 @@ export const idField = z
   .transform(Number)
   .pipe(z.int({ error: 'ID' }).min(1, { error: 'ID' }));
 
+/** A message id to continue after, or 0 for "from the start" (query strings only). */
+export const afterIdField = z
+  .string({ error: unlessMissing('AFTER_ID') })
+  .regex(/^\d{1,16}$/, { error: 'AFTER_ID' })
+  .transform(Number);
+
 /**
  * 2-32 Unicode letters (with their combining marks), decimal digits, `_`, `-` or `.`; at
  * least one letter or digit, and no combining mark first (it would attach to nothing).

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import { initialSchema } from './001-initial';
 import { sessionsSchema } from './002-sessions';
 import { rateLimitsSchema } from './003-rate-limits';
+import { connectionsSchema } from './004-connections';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'mysql';
@@ -16,5 +17,6 @@ export function allMigrations(context: MigrationContext): Record<string, Migrati
     '001-initial': initialSchema(context),
     '002-sessions': sessionsSchema(context),
     '003-rate-limits': rateLimitsSchema(context),
+    '004-connections': connectionsSchema(context),
   };
 }

@@ -3,7 +3,7 @@ import { AppError } from '../../errors';
 import { isDatabaseUnavailable } from '../../db/errors';
 import { errorForLog, logger } from '../../logger';
 import { responseLanguage } from '../language';
-import { errorTexts } from '../messages';
+import { errorTexts, type Language } from '../messages';
 import type { HttpContext, HttpEvent, HttpResult } from '../types';
 
 const BODY_PARSER = '@middy/http-json-body-parser';
@@ -24,6 +24,25 @@ export function toAppError(error: unknown): AppError {
   return new AppError('INTERNAL_ERROR', undefined, { cause: error });
 }
 
+/** Logs what went wrong, when it is the service's problem (5xx); refusals are not logged. */
+export function reportFailure(error: AppError): void {
+  // An unreachable database is an operational state; anything else 5xx is a bug.
+  if (error.code === 'SERVICE_UNAVAILABLE') {
+    logger.warn(error.code, { error: errorForLog(error.cause ?? error) });
+  } else if (error.status >= 500) {
+    logger.error(error.code, { error: errorForLog(error.cause ?? error) });
+  }
+}
+
+/** The contract's error body: `{error, code, details?}`, the text in `language`. */
+export function errorBody(error: AppError, language: Language) {
+  return {
+    error: errorTexts[error.code][language],
+    code: error.code,
+    ...(error.details ? { details: error.details } : {}),
+  };
+}
+
 /**
  * Turns any error into the contract's `{error, code, details?}` body, in the request's
  * language, as an exposed HTTP error that @middy/http-error-handler then renders.
@@ -34,17 +53,8 @@ export function errorMapper(): middy.MiddlewareObj<HttpEvent, HttpResult, Error,
     onError: (request) => {
       if (request.response !== undefined) return;
       const error = toAppError(request.error);
-      // An unreachable database is an operational state; anything else 5xx is a bug.
-      if (error.code === 'SERVICE_UNAVAILABLE') {
-        logger.warn(error.code, { error: errorForLog(error.cause ?? error) });
-      } else if (error.status >= 500) {
-        logger.error(error.code, { error: errorForLog(error.cause ?? error) });
-      }
-      const body = {
-        error: errorTexts[error.code][responseLanguage(request.context)],
-        code: error.code,
-        ...(error.details ? { details: error.details } : {}),
-      };
+      reportFailure(error);
+      const body = errorBody(error, responseLanguage(request.context));
       request.error = Object.assign(new Error(JSON.stringify(body)), {
         statusCode: error.status,
         expose: true,

@@ -10,6 +10,11 @@ const defaults = {
 
 const bearerPattern = /^Bearer[ \t]+([A-Za-z0-9\-_.]+)[ \t]*$/i;
 
+/** The token of an `Authorization: Bearer <token>` header; undefined for anything else. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : bearerPattern.exec(header)?.[1];
+}
+
 /**
  * Requires `Authorization: Bearer <access token>` and puts the token's user and session
  * on `event.auth`. Anything missing, malformed, expired, forged or revoked is 401.
@@ -20,8 +25,7 @@ export function jwtAuth(
   const { authenticate } = { ...defaults, ...options };
   return {
     before: async (request) => {
-      const header = request.event.headers?.authorization;
-      const token = header === undefined ? undefined : bearerPattern.exec(header)?.[1];
+      const token = bearerToken(request.event.headers?.authorization);
       if (token === undefined) throw new AppError('UNAUTHORIZED');
       request.event.auth = await authenticate(token);
     },

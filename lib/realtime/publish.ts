@@ -1,0 +1,62 @@
+import { getConfig } from '../config';
+import { getDb } from '../db/connection';
+import { errorForLog, logger } from '../logger';
+import { connectionsOfUsers, deleteRows } from './connections';
+import { settleWithin } from './deadline';
+import type { ServerEvent } from './events';
+import { connectionGateway } from './gateway';
+
+/** One event for every open connection of some users. */
+export interface Delivery {
+  to: readonly number[];
+  event: ServerEvent;
+}
+
+/**
+ * Pushes events to the open connections of their users: call it after the transaction that
+ * made them true has committed. Every post goes out at once and the whole push takes at most
+ * PUSH_TIMEOUT_MS; a connection the gateway reports gone is forgotten. Best effort, as the
+ * contract says: nothing here ever fails the request (failures are logged).
+ */
+export async function publish(...deliveries: Delivery[]): Promise<void> {
+  const gateway = connectionGateway();
+  if (!gateway) return;
+  try {
+    const userIds = [...new Set(deliveries.flatMap((delivery) => delivery.to))];
+    const connections = await connectionsOfUsers(userIds);
+    const posts = deliveries.flatMap(({ to, event }) => {
+      const frame = JSON.stringify(event);
+      const targets = new Set([...new Set(to)].flatMap((user) => connections.get(user) ?? []));
+      return [...targets].map((connectionId) => ({ connectionId, frame }));
+    });
+    if (posts.length === 0) return;
+
+    const outcomes = await settleWithin(
+      getConfig().realtime.pushTimeoutMs,
+      posts.map(
+        ({ connectionId, frame }) =>
+          (signal: AbortSignal) =>
+            gateway.post(connectionId, frame, signal),
+      ),
+    );
+    const gone = posts
+      .filter((_, index) => {
+        const outcome = outcomes[index];
+        return outcome?.status === 'fulfilled' && outcome.value === 'gone';
+      })
+      .map((post) => post.connectionId);
+    if (gone.length > 0) await deleteRows(await getDb(), [...new Set(gone)]);
+
+    const failed = outcomes.filter((outcome) => outcome.status !== 'fulfilled');
+    if (failed.length > 0) {
+      const first = failed[0];
+      logger.warn('push incomplete', {
+        failed: failed.length,
+        of: posts.length,
+        error: first?.status === 'rejected' ? errorForLog(first.reason) : 'timeout',
+      });
+    }
+  } catch (error) {
+    logger.warn('push failed', { error: errorForLog(error) });
+  }
+}
