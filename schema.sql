@@ -54,6 +54,8 @@ CREATE TABLE messages (
   is_read BOOLEAN NOT NULL DEFAULT FALSE,
   read_at DATETIME(3),
   created_at DATETIME(3) NOT NULL,
+  -- set by recall (migration 005), which also erases content to ''
+  recalled_at DATETIME(3),
   PRIMARY KEY (id),
   CONSTRAINT messages_sender_client_msg_uq UNIQUE (sender_id, client_msg_id),
   CONSTRAINT messages_sender_fk FOREIGN KEY (sender_id) REFERENCES users (id),
@@ -74,12 +76,18 @@ CREATE TABLE conversations (
   -- messages in the conversation, both directions: history's `total` without counting
   message_count INT NOT NULL DEFAULT 0,
   updated_at DATETIME(3) NOT NULL,
+  -- the owner's chat settings (migration 005): pinned first in the list; muted unread left
+  -- out of unread_totals; hidden out of the list until the next message
+  pinned BOOLEAN NOT NULL DEFAULT FALSE,
+  muted BOOLEAN NOT NULL DEFAULT FALSE,
+  hidden BOOLEAN NOT NULL DEFAULT FALSE,
   CONSTRAINT conversations_pk PRIMARY KEY (owner_id, peer_id),
   CONSTRAINT conversations_owner_fk FOREIGN KEY (owner_id) REFERENCES users (id),
   CONSTRAINT conversations_peer_fk FOREIGN KEY (peer_id) REFERENCES users (id),
   CONSTRAINT conversations_last_message_fk FOREIGN KEY (last_message_id) REFERENCES messages (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE INDEX conversations_recent_idx ON conversations (owner_id, last_message_id);
+-- the chat list: one owner's visible rows, pinned first, each group newest first
+CREATE INDEX conversations_list_idx ON conversations (owner_id, hidden, pinned, last_message_id);
 CREATE INDEX conversations_peer_idx ON conversations (peer_id);
 CREATE INDEX conversations_last_message_idx ON conversations (last_message_id);
 
@@ -146,3 +154,26 @@ CREATE INDEX messages_receiver_idx ON messages (receiver_id, id);
 -- housekeeping of expired refresh tokens and ended logins
 CREATE INDEX refresh_tokens_expires_idx ON refresh_tokens (expires_at);
 CREATE INDEX sessions_revoked_idx ON sessions (revoked_at);
+
+-- Blocks (migration 005): while a row exists, blocker_id blocks blocked_id; the primary key
+-- makes a double block impossible.
+CREATE TABLE blocks (
+  blocker_id BIGINT NOT NULL,
+  blocked_id BIGINT NOT NULL,
+  created_at DATETIME(3) NOT NULL,
+  CONSTRAINT blocks_pk PRIMARY KEY (blocker_id, blocked_id),
+  CONSTRAINT blocks_blocker_fk FOREIGN KEY (blocker_id) REFERENCES users (id),
+  CONSTRAINT blocks_blocked_fk FOREIGN KEY (blocked_id) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX blocks_blocked_idx ON blocks (blocked_id);
+-- GET /api/friend/blocked: one blocker's rows, newest first
+CREATE INDEX blocks_recent_idx ON blocks (blocker_id, created_at);
+
+-- Each user's unread messages outside muted chats (migration 005): the chat list's
+-- total_unread in one primary-key read, kept in the transactions that change it.
+CREATE TABLE unread_totals (
+  user_id BIGINT NOT NULL,
+  unread_count INT NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id),
+  CONSTRAINT unread_totals_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -303,12 +303,12 @@ export const baselines = {
            VALUES (?, ?, ?, ?, 1, ?) ON DUPLICATE KEY UPDATE
            last_message_id = GREATEST(last_message_id, VALUES(last_message_id)),
            unread_count = unread_count + VALUES(unread_count), message_count = message_count + 1,
-           updated_at = VALUES(updated_at)`
+           updated_at = VALUES(updated_at), hidden = 0`
         : `INSERT INTO conversations (owner_id, peer_id, last_message_id, unread_count, message_count, updated_at)
            VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (owner_id, peer_id) DO UPDATE SET
            last_message_id = MAX(last_message_id, excluded.last_message_id),
            unread_count = unread_count + excluded.unread_count, message_count = message_count + 1,
-           updated_at = excluded.updated_at`;
+           updated_at = excluded.updated_at, hidden = 0`;
     const row = {
       sender_id: sender.id,
       receiver_id: input.receiverId,
@@ -320,6 +320,7 @@ export const baselines = {
       is_read: 0,
       read_at: null,
       created_at: now,
+      recalled_at: null,
     };
     const id = await raw.transaction(async (session) => {
       const friends = await session.rows(
@@ -327,6 +328,12 @@ export const baselines = {
         [low, high],
       );
       if (friends.length === 0) throw new Error('baseline: not friends');
+      const blocks = await session.rows(
+        `SELECT 1 FROM blocks WHERE (blocker_id = ? AND blocked_id = ?)
+           OR (blocker_id = ? AND blocked_id = ?)${lock}`,
+        [sender.id, input.receiverId, input.receiverId, sender.id],
+      );
+      if (blocks.length > 0) throw new Error('baseline: blocked');
       const { insertId } = await session.run(
         `INSERT INTO messages (sender_id, receiver_id, user_low_id, user_high_id, content, message_type,
            client_msg_id, is_read, read_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?)`,
@@ -336,6 +343,12 @@ export const baselines = {
         const peer = owner === low ? high : low;
         await session.run(upsert, [owner, peer, insertId, owner === sender.id ? 0 : 1, now]);
       }
+      await session.run(
+        `INSERT INTO unread_totals (user_id, unread_count)
+         SELECT owner_id, 1 FROM conversations WHERE owner_id = ? AND peer_id = ? AND muted = 0
+         ${raw.dialect === 'mysql' ? 'ON DUPLICATE KEY UPDATE unread_count = unread_count + 1' : 'ON CONFLICT (user_id) DO UPDATE SET unread_count = unread_count + 1'}`,
+        [input.receiverId, sender.id],
+      );
       return insertId;
     });
     return { message: messageView({ ...row, id }) };
@@ -376,15 +389,17 @@ export const baselines = {
     const user = await authorize(raw, token);
     const [least, greatest] = raw.dialect === 'mysql' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
     const rows = await raw.rows<ChatRow>(
-      `SELECT m.*, c.peer_id, c.unread_count, u.username AS peer_username,
-         f.user_low_id IS NOT NULL AS is_friend, SUM(c.unread_count) OVER () AS total_unread
+      `SELECT m.*, c.peer_id, c.unread_count, c.pinned, c.muted, u.username AS peer_username,
+         f.user_low_id IS NOT NULL AS is_friend,
+         (SELECT SUM(unread_count) FROM conversations WHERE owner_id = ? AND muted = 0) AS total_unread
        FROM conversations c
        JOIN messages m ON m.id = c.last_message_id
        JOIN users u ON u.id = c.peer_id
        LEFT JOIN friendships f ON f.user_low_id = ${least}(c.owner_id, c.peer_id)
          AND f.user_high_id = ${greatest}(c.owner_id, c.peer_id)
-       WHERE c.owner_id = ? ORDER BY c.last_message_id DESC LIMIT ?`,
-      [user.id, limit],
+       WHERE c.owner_id = ? AND c.hidden = 0
+       ORDER BY c.pinned DESC, c.last_message_id DESC LIMIT ?`,
+      [user.id, user.id, limit],
     );
     return chatListView(rows);
   },
@@ -412,6 +427,11 @@ export const baselines = {
           `UPDATE conversations SET unread_count = unread_count - ?, updated_at = ?
            WHERE owner_id = ? AND peer_id = ?`,
           [changes, now, user.id, senderId],
+        );
+        await session.run(
+          `UPDATE unread_totals SET unread_count = unread_count - ? WHERE user_id = ?
+           AND EXISTS (SELECT 1 FROM conversations WHERE owner_id = ? AND peer_id = ? AND muted = 0)`,
+          [changes, user.id, user.id, senderId],
         );
       }
       return changes;

@@ -97,6 +97,7 @@ async function insertMessages(db: Kysely<Database>, data: Dataset, from: number,
       is_read: read ? 1 : 0,
       read_at: read ? createdAt : null,
       created_at: createdAt,
+      recalled_at: null,
     };
   });
 }
@@ -105,6 +106,7 @@ async function insertMessages(db: Kysely<Database>, data: Dataset, from: number,
 async function writeConversations(db: Kysely<Database>, data: Dataset, count: number) {
   const rows = conversationsOf(data, count);
   const now = toDbTimestamp();
+  await db.deleteFrom('unread_totals').execute();
   await db.deleteFrom('conversations').execute();
   await insertRange(db, 'conversations', { from: 0, to: rows.length }, (index) => {
     const row = rows[index];
@@ -118,6 +120,18 @@ async function writeConversations(db: Kysely<Database>, data: Dataset, count: nu
       updated_at: now,
     };
   });
+  // Nothing is muted in the data set: each total is the sum of the owner's unread counts.
+  await db
+    .insertInto('unread_totals')
+    .columns(['user_id', 'unread_count'])
+    .expression((eb) =>
+      eb
+        .selectFrom('conversations')
+        .select((inner) => ['owner_id', inner.fn.sum<number>('unread_count').as('unread_count')])
+        .where('owner_id', '>', 0)
+        .groupBy('owner_id'),
+    )
+    .execute();
 }
 
 /**

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2592000,
       bcryptCost: 10,
+      recallWindowSeconds: 120,
       realtime: { endpoint: undefined, pushTimeoutMs: 1500, offline: false },
       rateLimits: {
         enabled: true,

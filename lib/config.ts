@@ -70,6 +70,7 @@ const environmentSchema = z.object({
     .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http(s) URL without query')
     .optional(),
   PUSH_TIMEOUT_MS: integer(1500, 50, 10000),
+  RECALL_WINDOW_SECONDS: integer(120, 0, 7 * 24 * 3600),
   IS_OFFLINE: z.string().optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -101,6 +102,8 @@ export interface Config {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   bcryptCost: number;
+  /** How long after sending its sender may recall a message. */
+  recallWindowSeconds: number;
   realtime: RealtimeConfig;
   rateLimits: {
     enabled: boolean;
@@ -190,6 +193,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     bcryptCost: env.BCRYPT_COST,
+    recallWindowSeconds: env.RECALL_WINDOW_SECONDS,
     realtime: {
       endpoint: env.WEBSOCKET_API_ENDPOINT?.replace(/\/+$/, ''),
       pushTimeoutMs: env.PUSH_TIMEOUT_MS,

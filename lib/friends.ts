@@ -1,16 +1,23 @@
 import { sql, type Kysely } from 'kysely';
+import { assertNotBlocked } from './blocks';
 import { AppError } from './errors';
 import { getDb, type DatabaseClient } from './db/connection';
 import { uniqueViolation } from './db/errors';
 import { isMysql } from './db/dialect';
 import type { Database, UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
+import { inTransaction } from './db/transaction';
 import { publish } from './realtime/publish';
 import { normalizeEmail, publicView, usernameKey, type PublicUser } from './users';
 
 /** A friend as the friend list shows them: public fields and when the friendship began. */
 export interface Friend extends PublicUser {
   since: string;
+}
+
+/** A friend list entry: a friend, and whether the caller blocks them. */
+export interface FriendEntry extends Friend {
+  blocked: boolean;
 }
 
 export interface SearchResult {
@@ -27,7 +34,8 @@ export function friendshipKey(a: number, b: number): { user_low_id: number; user
 /**
  * Makes the caller and the named user friends, both ways at once (the brief's model: no
  * requests to accept). The friendship's primary key makes concurrent A->B and B->A adds
- * leave exactly one row; the loser gets ALREADY_FRIENDS.
+ * leave exactly one row; the loser gets ALREADY_FRIENDS. While either blocks the other it
+ * is BLOCKED, checked in the same transaction as the insert.
  */
 export async function addFriend(user: UserRow, friendUsername: string): Promise<Friend> {
   const db = await getDb();
@@ -41,10 +49,13 @@ export async function addFriend(user: UserRow, friendUsername: string): Promise<
 
   const since = toDbTimestamp();
   try {
-    await db
-      .insertInto('friendships')
-      .values({ ...friendshipKey(user.id, friend.id), created_by: user.id, created_at: since })
-      .execute();
+    await inTransaction(db, async (trx) => {
+      await assertNotBlocked(trx, user.id, friend.id);
+      await trx
+        .insertInto('friendships')
+        .values({ ...friendshipKey(user.id, friend.id), created_by: user.id, created_at: since })
+        .execute();
+    });
   } catch (error) {
     if (uniqueViolation(error) !== undefined) {
       throw new AppError('ALREADY_FRIENDS', undefined, { cause: error });
@@ -66,26 +77,41 @@ export async function addFriend(user: UserRow, friendUsername: string): Promise<
   };
 }
 
-/** The caller's friends, by username without regard to case (then id). */
-export async function listFriends(userId: number): Promise<Friend[]> {
+/** The caller's friends, by username without regard to case (then id), each marked if the caller blocks them. */
+export async function listFriends(userId: number): Promise<FriendEntry[]> {
   const db = await getDb();
-  // Two index range reads (one per side of the pair) instead of an OR across both columns.
-  const asLow = db
-    .selectFrom('friendships as f')
-    .innerJoin('users as u', 'u.id', 'f.user_high_id')
-    .where('f.user_low_id', '=', userId)
-    .select(['u.id', 'u.username', 'u.username_key', 'u.created_at', 'f.created_at as since']);
-  const asHigh = db
-    .selectFrom('friendships as f')
-    .innerJoin('users as u', 'u.id', 'f.user_low_id')
-    .where('f.user_high_id', '=', userId)
-    .select(['u.id', 'u.username', 'u.username_key', 'u.created_at', 'f.created_at as since']);
-  const rows = await asLow.unionAll(asHigh).orderBy('username_key').orderBy('id').execute();
+  // Two index range reads (one per side of the pair) instead of an OR across both columns;
+  // the caller's block of each friend is a primary-key lookup.
+  const side = (
+    mine: 'f.user_low_id' | 'f.user_high_id',
+    theirs: 'f.user_low_id' | 'f.user_high_id',
+  ) =>
+    db
+      .selectFrom('friendships as f')
+      .innerJoin('users as u', 'u.id', theirs)
+      .leftJoin('blocks as b', (join) =>
+        join.on('b.blocker_id', '=', userId).onRef('b.blocked_id', '=', 'u.id'),
+      )
+      .where(mine, '=', userId)
+      .select((eb) => [
+        'u.id',
+        'u.username',
+        'u.username_key',
+        'u.created_at',
+        'f.created_at as since',
+        eb('b.blocker_id', 'is not', null).as('blocked'),
+      ]);
+  const rows = await side('f.user_low_id', 'f.user_high_id')
+    .unionAll(side('f.user_high_id', 'f.user_low_id'))
+    .orderBy('username_key')
+    .orderBy('id')
+    .execute();
   return rows.map((row) => ({
     id: row.id,
     username: row.username,
     created_at: toIsoTimestamp(row.created_at),
     since: toIsoTimestamp(row.since),
+    blocked: Boolean(row.blocked),
   }));
 }
 

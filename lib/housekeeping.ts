@@ -108,10 +108,26 @@ export async function runHousekeeping(
         .where('session_id', 'in', sessionIds)
         .where('expires_at', '<', loginCutoff)
         .executeTakeFirst();
-      return {
-        tokens: Number(tokens.numDeletedRows),
-        sessions: await deleteEndedSessions(trx, sessionIds),
-      };
+      const sessions = await deleteEndedSessions(trx, sessionIds);
+      // A login kept only by a stored connection now has no refresh token, so this pass
+      // will never see it again: mark it ended, and the revoked-login pass below removes
+      // it once its connections are gone.
+      await trx
+        .updateTable('sessions')
+        .set({ revoked_at: nowText })
+        .where('id', 'in', sessionIds)
+        .where('revoked_at', 'is', null)
+        .where(({ not, exists, selectFrom, ref }) =>
+          not(
+            exists(
+              selectFrom('refresh_tokens')
+                .select('session_id')
+                .where('refresh_tokens.session_id', '=', ref('sessions.id')),
+            ),
+          ),
+        )
+        .execute();
+      return { tokens: Number(tokens.numDeletedRows), sessions };
     });
     report.refreshTokens += removed.tokens;
     report.sessions += removed.sessions;

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { isMysql } from './db/dialect';
+import { throughIndex } from './db/index-hints';
 import { getDb, type DatabaseClient } from './db/connection';
 import { uniqueViolation } from './db/errors';
 import type { Database, MessageRow, UserRow } from './db/schema';
@@ -7,7 +8,11 @@ import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { AppError } from './errors';
 import { areFriends, friendshipKey } from './friends';
+import { assertNotBlocked } from './blocks';
+import { now as clockNow } from './clock';
+import { getConfig } from './config';
 import { consumeLimit, sweepExpiredLimits } from './rate-limits';
+import { addToUnreadTotal } from './unread-totals';
 import { publish } from './realtime/publish';
 
 export type MessageType = MessageRow['message_type'];
@@ -18,25 +23,29 @@ export interface Message {
   id: number;
   sender_id: number;
   receiver_id: number;
-  content: string;
+  /** Null once recalled. */
+  content: string | null;
   message_type: MessageType;
   is_read: boolean;
   read_at: string | null;
   created_at: string;
   client_msg_id: string | null;
+  recalled_at: string | null;
 }
 
 export function messageView(row: MessageRow): Message {
+  const { recalled_at: recalledAt } = row;
   return {
     id: row.id,
     sender_id: row.sender_id,
     receiver_id: row.receiver_id,
-    content: row.content,
+    content: recalledAt === null ? row.content : null,
     message_type: row.message_type,
     is_read: Boolean(row.is_read),
     read_at: row.read_at === null ? null : toIsoTimestamp(row.read_at),
     created_at: toIsoTimestamp(row.created_at),
     client_msg_id: row.client_msg_id,
+    recalled_at: recalledAt === null ? null : toIsoTimestamp(recalledAt),
   };
 }
 
@@ -97,13 +106,15 @@ export async function sendMessage(
     is_read: 0,
     read_at: null,
     created_at: now,
+    recalled_at: null,
   };
   let id: number;
   try {
     id = await inTransaction(db, async (trx) => {
       await consumeLimit('sendPerUser', String(sender.id), trx);
-      // Checked inside the transaction, under lock: a friendship removed at this moment
-      // either ends before this check or waits until the message is committed.
+      // Checked inside the transaction, under lock: a block or an unfriending at this
+      // moment either ends before this check or waits until the message is committed.
+      await assertNotBlocked(trx, sender.id, message.receiverId);
       if (!(await areFriends(trx, sender.id, message.receiverId, { lock: true }))) {
         await requireUser(trx, message.receiverId);
         throw new AppError('NOT_FRIENDS');
@@ -116,6 +127,12 @@ export async function sendMessage(
         const peer = owner === sender.id ? message.receiverId : sender.id;
         await recordInChatList(trx, { owner, peer, messageId, unread: owner !== sender.id, now });
       }
+      await addToUnreadTotal(trx, {
+        ownerId: message.receiverId,
+        peerId: sender.id,
+        delta: 1,
+        whenMuted: 'skip',
+      });
       return messageId;
     });
   } catch (error) {
@@ -160,7 +177,7 @@ async function replayedMessage(
   return findByClientId(await getDb(), senderId, clientMsgId).catch(() => undefined);
 }
 
-/** Creates or advances one owner's chat-list row for a new message. */
+/** Creates or advances one owner's chat-list row for a new message; a hidden chat comes back. */
 async function recordInChatList(
   trx: Kysely<Database>,
   entry: { owner: number; peer: number; messageId: number; unread: boolean; now: string },
@@ -180,6 +197,7 @@ async function recordInChatList(
     unread_count: sql<number>`unread_count + ${unread ? 1 : 0}`,
     message_count: sql<number>`message_count + 1`,
     updated_at: now,
+    hidden: 0,
   };
   if (isMysql(trx)) {
     await insert.onDuplicateKeyUpdate(changes).execute();
@@ -197,15 +215,7 @@ async function recordInChatList(
  * a cursor 1,000 messages back read 1,021 rows instead of 21 (README, Benchmarks).
  */
 function messagesByConversation(db: Kysely<Database>) {
-  return messagesThroughIndex(db, 'messages_conversation_idx', 'conversation');
-}
-
-/** `messages as <alias>`, read through `index` on both dialects. */
-function messagesThroughIndex<A extends string>(db: Kysely<Database>, index: string, alias: A) {
-  const hint = isMysql(db)
-    ? sql`force index (${sql.raw(index)})`
-    : sql`indexed by ${sql.raw(index)}`;
-  return sql<MessageRow>`${sql.table('messages')}`.as<A>(sql`${sql.raw(alias)} ${hint}`);
+  return throughIndex(db, 'messages', 'messages_conversation_idx', 'conversation');
 }
 
 export interface HistoryQuery {
@@ -287,11 +297,16 @@ export interface ChatEntry {
   last_message: Message;
   unread_count: number;
   is_friend: boolean;
+  pinned: boolean;
+  muted: boolean;
 }
 
 /**
- * The caller's chat list, newest last message first: their own chat-list rows only, each
- * joined to its last message and peer by primary key. No scan or grouping of messages.
+ * The caller's chat list: pinned chats first, each group newest last message first, hidden
+ * ones left out. One backward range read of the caller's (owner, hidden, pinned, last
+ * message) index, stopped at `limit`, each row joined to its last message and peer by
+ * primary key; `total_unread` is the caller's unread_totals row. Neither the number of
+ * messages nor chats beyond the page change its cost.
  */
 export async function chatList(
   userId: number,
@@ -302,26 +317,33 @@ export async function chatList(
   const low = sql<number>`case when c.owner_id < c.peer_id then c.owner_id else c.peer_id end`;
   const high = sql<number>`case when c.owner_id < c.peer_id then c.peer_id else c.owner_id end`;
   const rows = await db
-    .selectFrom('conversations as c')
+    .selectFrom(throughIndex(db, 'conversations', 'conversations_list_idx', 'c'))
+    // The caller's rows first, in the index's order (MariaDB otherwise may start from the
+    // peers and sort): STRAIGHT_JOIN keeps the tables in the order written.
+    .$if(isMysql(db), (query) => query.modifyFront(sql`straight_join`))
     .innerJoin('messages as m', 'm.id', 'c.last_message_id')
     .innerJoin('users as u', 'u.id', 'c.peer_id')
     .leftJoin('friendships as f', (join) =>
       join.on('f.user_low_id', '=', low).on('f.user_high_id', '=', high),
     )
     .where('c.owner_id', '=', userId)
+    .where('c.hidden', '=', 0)
+    .orderBy('c.pinned', 'desc')
     .orderBy('c.last_message_id', 'desc')
     .limit(limit)
     .selectAll('m')
     .select((eb) => [
       'c.peer_id',
       'c.unread_count',
+      'c.pinned',
+      'c.muted',
       'u.username as peer_username',
       eb('f.user_low_id', 'is not', null).as('is_friend'),
-      // Uncorrelated, so the database evaluates it once, over all of the caller's rows.
+      // Uncorrelated: one primary-key read, evaluated once.
       eb
-        .selectFrom('conversations')
-        .select(eb.fn.sum<number>('unread_count').as('total'))
-        .where('owner_id', '=', userId)
+        .selectFrom('unread_totals')
+        .select('unread_count')
+        .where('user_id', '=', userId)
         .as('total_unread'),
     ])
     .execute();
@@ -333,9 +355,11 @@ export type ChatRow = MessageRow & {
   peer_id: number;
   peer_username: string;
   unread_count: number;
-  /** A SQL boolean: 0 or 1 on both dialects. */
+  /** SQL booleans: 0 or 1 on both dialects. */
   is_friend: number | boolean;
-  /** SUM over the caller's rows: a DECIMAL string or number, depending on the driver. */
+  pinned: number | boolean;
+  muted: number | boolean;
+  /** The caller's unread_totals row; null when they never had an unread message. */
   total_unread: number | string | null;
 };
 
@@ -349,6 +373,8 @@ export function chatListView(rows: readonly ChatRow[]): {
       last_message: messageView(row),
       unread_count: row.unread_count,
       is_friend: Boolean(row.is_friend),
+      pinned: Boolean(row.pinned),
+      muted: Boolean(row.muted),
     })),
     // No rows means no conversations, so nothing unread.
     total_unread: Number(rows[0]?.total_unread ?? 0),
@@ -380,8 +406,9 @@ export async function markRead(userId: number, senderId: number, upToId?: number
   const db = await getDb();
   const now = toDbTimestamp();
   const { updated, readUpTo } = await inTransaction(db, async (trx) => {
+    // Named: with (sender_id, id) beside it, MariaDB would merge two indexes instead.
     let update = trx
-      .updateTable('messages')
+      .updateTable(throughIndex(trx, 'messages', 'messages_unread_idx', 'messages'))
       .set({ is_read: 1, read_at: now })
       .where('receiver_id', '=', userId)
       .where('sender_id', '=', senderId)
@@ -395,6 +422,12 @@ export async function markRead(userId: number, senderId: number, upToId?: number
         .where('owner_id', '=', userId)
         .where('peer_id', '=', senderId)
         .execute();
+      await addToUnreadTotal(trx, {
+        ownerId: userId,
+        peerId: senderId,
+        delta: -changed,
+        whenMuted: 'skip',
+      });
     }
     return {
       updated: changed,
@@ -446,7 +479,7 @@ export async function messageUpdates(
   const db = await getDb();
   const side = (column: 'sender_id' | 'receiver_id', index: string) =>
     db
-      .selectFrom(messagesThroughIndex(db, index, 'side'))
+      .selectFrom(throughIndex(db, 'messages', index, 'side'))
       .selectAll('side')
       .where(`side.${column}`, '=', userId)
       .where('side.id', '>', afterId)
@@ -464,4 +497,101 @@ export async function messageUpdates(
     .limit(limit + 1)
     .execute();
   return { messages: rows.slice(0, limit).map(messageView), has_more: rows.length > limit };
+}
+
+/**
+ * Recalls a message: only its sender, only within RECALL_WINDOW_SECONDS of `created_at`.
+ * The stored content is erased (recall is not a flag over kept text); id, sender, receiver,
+ * type, times, read state and client_msg_id stay. Recalling a recalled message answers the
+ * same again. Both users' connections hear `message.recalled`.
+ */
+export async function recallMessage(userId: number, messageId: number): Promise<Message> {
+  const db = await getDb();
+  const at = clockNow();
+  const { row, changed } = await inTransaction(db, async (trx) => {
+    const found = await trx
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', messageId)
+      .$if(isMysql(trx), (query) => query.forUpdate())
+      .executeTakeFirst();
+    // Someone else's message is "not found", so ids cannot be probed.
+    if (!found || (found.sender_id !== userId && found.receiver_id !== userId)) {
+      throw new AppError('MESSAGE_NOT_FOUND');
+    }
+    if (found.sender_id !== userId) throw new AppError('NOT_SENDER');
+    if (found.recalled_at !== null) return { row: found, changed: false };
+    const deadline =
+      Date.parse(toIsoTimestamp(found.created_at)) + getConfig().recallWindowSeconds * 1000;
+    if (at.getTime() > deadline) throw new AppError('RECALL_WINDOW_PASSED');
+    const recalledAt = toDbTimestamp(at);
+    await trx
+      .updateTable('messages')
+      .set({ content: '', recalled_at: recalledAt })
+      .where('id', '=', messageId)
+      .execute();
+    return { row: { ...found, content: '', recalled_at: recalledAt }, changed: true };
+  });
+  const message = messageView(row);
+  if (changed) {
+    await publish({
+      to: [message.sender_id, message.receiver_id],
+      event: { type: 'message.recalled', data: { message } },
+    });
+  }
+  return message;
+}
+
+export interface ChatSettings {
+  pinned: boolean;
+  muted: boolean;
+  hidden: boolean;
+}
+
+/**
+ * Changes the caller's own settings of their chat with `peerId` (the others stay). Only a
+ * chat that exists can be set. Muting takes its unread messages out of the caller's
+ * total, unmuting puts them back, under the lock on the chat's row that send and
+ * mark_read also take.
+ */
+export async function updateChatSettings(
+  userId: number,
+  peerId: number,
+  changes: Partial<ChatSettings>,
+): Promise<ChatSettings> {
+  const db = await getDb();
+  return inTransaction(db, async (trx) => {
+    const chat = await trx
+      .selectFrom('conversations')
+      .select(['pinned', 'muted', 'hidden', 'unread_count'])
+      .where('owner_id', '=', userId)
+      .where('peer_id', '=', peerId)
+      .$if(isMysql(trx), (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (!chat) throw new AppError('CHAT_NOT_FOUND');
+    const settings = {
+      pinned: changes.pinned ?? Boolean(chat.pinned),
+      muted: changes.muted ?? Boolean(chat.muted),
+      hidden: changes.hidden ?? Boolean(chat.hidden),
+    };
+    await trx
+      .updateTable('conversations')
+      .set({
+        pinned: Number(settings.pinned),
+        muted: Number(settings.muted),
+        hidden: Number(settings.hidden),
+      })
+      .where('owner_id', '=', userId)
+      .where('peer_id', '=', peerId)
+      .execute();
+    if (settings.muted !== Boolean(chat.muted)) {
+      await addToUnreadTotal(trx, {
+        ownerId: userId,
+        peerId,
+        delta: settings.muted ? -chat.unread_count : chat.unread_count,
+        whenMuted: 'count',
+      });
+    }
+    return settings;
+  });
 }

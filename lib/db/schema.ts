@@ -16,6 +16,21 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   rate_limit_counters: RateLimitCountersTable;
   connections: ConnectionsTable;
+  blocks: BlocksTable;
+  unread_totals: UnreadTotalsTable;
+}
+
+/** While a row exists, `blocker_id` blocks `blocked_id`: neither can message or add the other. */
+export interface BlocksTable {
+  blocker_id: number;
+  blocked_id: number;
+  created_at: string;
+}
+
+/** A user's unread messages outside muted chats: the chat list's `total_unread`. */
+export interface UnreadTotalsTable {
+  user_id: number;
+  unread_count: number;
 }
 
 /** An open WebSocket connection of one login (lib/realtime/connections.ts). */
@@ -77,6 +92,8 @@ export interface MessagesTable {
   is_read: Generated<number>;
   read_at: string | null;
   created_at: string;
+  /** Set by recall, which also erases `content` (to ''); the API then shows content null. */
+  recalled_at: string | null;
 }
 
 /** The chat list: one row per (owner, peer) conversation, kept current by send and mark_read. */
@@ -89,6 +106,12 @@ export interface ConversationsTable {
   /** Messages in the conversation, both directions: history's total without a count. */
   message_count: Generated<number>;
   updated_at: string;
+  /** The owner's chat settings (SQL booleans: 0 or 1). Pinned chats come first in the list. */
+  pinned: Generated<number>;
+  /** A muted chat's unread messages are left out of `unread_totals`. */
+  muted: Generated<number>;
+  /** Out of the list until the next message in this conversation, either way. */
+  hidden: Generated<number>;
 }
 
 /** One login: access tokens name it, refresh tokens keep it going. */

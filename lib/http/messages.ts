@@ -16,9 +16,21 @@ export const errorTexts: Record<ErrorCode, Texts> = {
   },
   CANNOT_ADD_SELF: { zh: '不能添加自己为好友', en: 'You cannot add yourself as a friend' },
   CANNOT_MESSAGE_SELF: { zh: '不能给自己发送消息', en: 'You cannot send a message to yourself' },
+  CANNOT_BLOCK_SELF: { zh: '不能拉黑自己', en: 'You cannot block yourself' },
   UNAUTHORIZED: { zh: '未登录或登录已失效', en: 'Missing, invalid or expired access token' },
   INVALID_CREDENTIALS: { zh: '用户名或密码错误', en: 'Wrong username or password' },
   NOT_FRIENDS: { zh: '对方不是你的好友', en: 'This user is not your friend' },
+  BLOCKED: {
+    zh: '你们之间存在拉黑关系，无法操作',
+    en: 'One of you has blocked the other',
+  },
+  NOT_SENDER: { zh: '只能撤回自己发送的消息', en: 'Only the sender can recall a message' },
+  RECALL_WINDOW_PASSED: {
+    zh: '消息发送已超过可撤回时间',
+    en: 'The message is too old to be recalled',
+  },
+  MESSAGE_NOT_FOUND: { zh: '消息不存在', en: 'Message not found' },
+  CHAT_NOT_FOUND: { zh: '会话不存在', en: 'Chat not found' },
   USER_NOT_FOUND: { zh: '用户不存在', en: 'User not found' },
   FRIEND_NOT_FOUND: { zh: '好友关系不存在', en: 'Friendship not found' },
   USERNAME_TAKEN: { zh: '用户名已被占用', en: 'This username is already taken' },
@@ -63,6 +75,11 @@ export const successTexts = {
   LAST_MESSAGE: { zh: '获取最后一条消息成功', en: 'Last message' },
   MARKED_READ: { zh: '已标记为已读', en: 'Marked as read' },
   MESSAGE_UPDATES: { zh: '获取新消息成功', en: 'Message updates' },
+  MESSAGE_RECALLED: { zh: '消息已撤回', en: 'Message recalled' },
+  CHAT_SETTINGS_SAVED: { zh: '会话设置已保存', en: 'Chat settings saved' },
+  USER_BLOCKED: { zh: '已拉黑该用户', en: 'User blocked' },
+  USER_UNBLOCKED: { zh: '已取消拉黑', en: 'User unblocked' },
+  BLOCKED_LIST: { zh: '获取黑名单成功', en: 'Blocked users' },
 } satisfies Record<string, Texts>;
 
 export type SuccessKey = keyof typeof successTexts;
@@ -97,6 +114,8 @@ export const fieldTexts = {
   LENGTH: { zh: '长度须为 {0}-{1} 个字符', en: 'must be {0}-{1} characters long' },
   INT_RANGE: { zh: '须为 {0} 到 {1} 之间的整数', en: 'must be a whole number from {0} to {1}' },
   ONE_OF: { zh: '须为以下之一：{0}', en: 'must be one of: {0}' },
+  AT_LEAST_ONE: { zh: '至少提供以下之一：{0}', en: 'give at least one of: {0}' },
+  BOOLEAN: { zh: '必须是 true 或 false', en: 'must be true or false' },
   MALFORMED_TEXT: {
     zh: '包含无效的 Unicode 字符（孤立代理项）',
     en: 'contains invalid Unicode (an unpaired surrogate)',

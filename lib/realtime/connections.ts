@@ -3,7 +3,7 @@ import { getConfig } from '../config';
 import { getDb } from '../db/connection';
 import { isMysql } from '../db/dialect';
 import type { ConnectionRow, Database } from '../db/schema';
-import { toDbTimestamp } from '../db/time';
+import { toDbTimestamp, toIsoTimestamp } from '../db/time';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { errorForLog, logger } from '../logger';
@@ -54,6 +54,16 @@ export async function openConnection({
     if (!user || !session || !isLiveSession(session, user.token_version)) {
       throw new AppError('UNAUTHORIZED');
     }
+    // The cap closes the oldest by connected_at: two connects within one millisecond must
+    // not tie (the tie-break would be the random connection id), so each row is stamped
+    // after the user's newest one. The lock on the user makes this exact.
+    const { newest } = await trx
+      .selectFrom('connections')
+      .select((eb) => eb.fn.max('connected_at').as('newest'))
+      .where('user_id', '=', caller.user.id)
+      .executeTakeFirstOrThrow();
+    const now = Date.now();
+    const after = newest ? Date.parse(toIsoTimestamp(newest)) + 1 : now;
     await trx
       .insertInto('connections')
       .values({
@@ -61,7 +71,7 @@ export async function openConnection({
         user_id: caller.user.id,
         session_id: caller.sessionId,
         language,
-        connected_at: toDbTimestamp(),
+        connected_at: toDbTimestamp(new Date(Math.max(now, after))),
       })
       .execute();
     const beyondCap = await trx

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Runs `tasks` in parallel and waits for all of them, or for `ms`, whichever comes first;
  * then the signal is aborted so unfinished tasks stop. Never rejects: each outcome is
@@ -14,6 +16,9 @@ export async function settleWithin<T>(
 ): Promise<Outcome<T>[]> {
   if (tasks.length === 0) return [];
   const controller = new AbortController();
+  // Every task may listen to the one signal (the SDK adds two listeners per request): more
+  // than Node's default of 10 is no leak here, as the signal lives only for this call.
+  setMaxListeners(Infinity, controller.signal);
   const outcomes: Outcome<T>[] = tasks.map(() => ({ status: 'timeout' }));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import type { Message } from '../messages';
 export type ServerEvent =
   | { type: 'message.new'; data: { message: Message } }
   | { type: 'message.read'; data: MessageReadData }
+  | { type: 'message.recalled'; data: { message: Message } }
   | { type: 'typing'; data: { from: number; state: TypingState } }
   | { type: 'friend.added'; data: { friend: Friend } }
   | { type: 'friend.removed'; data: { friend_id: number } }

@@ -85,6 +85,8 @@ it('sends, pages, lists chats, reads the last message and marks read', async () 
       last_message: expect.objectContaining({ content: 'n23' }),
       unread_count: 17,
       is_friend: true,
+      pinned: false,
+      muted: false,
     },
   ]);
 

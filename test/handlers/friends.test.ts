@@ -173,7 +173,14 @@ describe('GET /api/friend/list', () => {
       response.body.data.friends.map((friend: { username: string }) => friend.username),
     ).toEqual([`alice_${t}`, `Bob_${t}`, `carol_${t}`, `Dave_${t}`, `张三_${t}`]);
     for (const friend of response.body.data.friends) {
-      expect(Object.keys(friend).sort()).toEqual(['created_at', 'id', 'since', 'username']);
+      expect(Object.keys(friend).sort()).toEqual([
+        'blocked',
+        'created_at',
+        'id',
+        'since',
+        'username',
+      ]);
+      expect(friend.blocked).toBe(false);
     }
     expect(response.rawBody).not.toContain('@example.com');
   });

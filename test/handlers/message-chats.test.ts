@@ -50,6 +50,8 @@ describe('GET /api/message/chats', () => {
       last_message: lastFromCarol.body.data.message,
       unread_count: 1,
       is_friend: true,
+      pinned: false,
+      muted: false,
     });
     expect(data.chats.map((chat: { unread_count: number }) => chat.unread_count)).toEqual([
       1, 2, 3,

@@ -60,6 +60,7 @@ describe('GET /api/message/history', () => {
       read_at: null,
       created_at: expect.any(String),
       client_msg_id: null,
+      recalled_at: null,
     });
 
     const second = await page(alice, { friend_id: String(bob.id), page: '2' });

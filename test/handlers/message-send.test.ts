@@ -37,6 +37,7 @@ describe('POST /api/message/send', () => {
           read_at: null,
           created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
           client_msg_id: null,
+          recalled_at: null,
         },
       },
     });

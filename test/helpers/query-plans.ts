@@ -46,7 +46,7 @@ export async function seedUsers(prefix: string, count: number): Promise<number[]
 export async function analyze(): Promise<void> {
   const db = await getDb();
   await db.executeQuery(
-    CompiledQuery.raw('ANALYZE TABLE users, friendships, messages, conversations'),
+    CompiledQuery.raw('ANALYZE TABLE users, friendships, messages, conversations, unread_totals'),
   );
 }
 
@@ -69,6 +69,38 @@ export async function explainQueries(action: () => Promise<unknown>): Promise<Ex
     explained.push({ sql: query.sql, plan: result.rows });
   }
   return explained;
+}
+
+/**
+ * How many index and table rows MySQL read to run one statement (the sum of the session's
+ * Handler_read_* counters): the real cost, where EXPLAIN's `rows` is only an estimate that
+ * ignores LIMIT.
+ */
+export async function rowsRead(query: {
+  sql: string;
+  parameters: readonly unknown[];
+}): Promise<number> {
+  const db = await getDb();
+  return db.connection().execute(async (connection) => {
+    await connection.executeQuery(CompiledQuery.raw('FLUSH STATUS'));
+    await connection.executeQuery(CompiledQuery.raw(query.sql, [...query.parameters]));
+    const counters = await connection.executeQuery<{ Variable_name: string; Value: string }>(
+      CompiledQuery.raw("SHOW SESSION STATUS LIKE 'Handler_read%'"),
+    );
+    return counters.rows.reduce((sum, row) => sum + Number(row.Value), 0);
+  });
+}
+
+/** The SQL `action` sent, in order, with its parameters. */
+export async function capturedQueries(action: () => Promise<unknown>): Promise<ExecutedQuery[]> {
+  const queries: ExecutedQuery[] = [];
+  const stop = observeQueries((query) => queries.push(query));
+  try {
+    await action();
+  } finally {
+    stop();
+  }
+  return queries;
 }
 
 /** The plan rows that read `table` (by name or alias), across all explained queries. */

@@ -2,7 +2,14 @@ import { getDb } from '../../lib/db/connection';
 import { toDbTimestamp } from '../../lib/db/time';
 import { friendshipKey } from '../../lib/friends';
 import { chatList, conversationHistory, lastMessage, markRead } from '../../lib/messages';
-import { analyze, explainQueries, planRowsFor, seedUsers } from '../helpers/query-plans';
+import {
+  analyze,
+  capturedQueries,
+  explainQueries,
+  planRowsFor,
+  rowsRead,
+  seedUsers,
+} from '../helpers/query-plans';
 
 /**
  * EXPLAIN of the exact SQL the message functions run, on a seeded MySQL database: the chat
@@ -97,6 +104,7 @@ async function seed(): Promise<void> {
     .orderBy('id')
     .execute();
   middleOfDominant = dominantIds[Math.floor(dominantIds.length / 2)]?.id ?? 0;
+  await db.insertInto('unread_totals').values({ user_id: hub, unread_count: 7 }).execute();
   await db
     .insertInto('conversations')
     .values({
@@ -115,23 +123,70 @@ beforeAll(seed);
 
 it('the chat list reads only the caller’s conversation rows, then messages and users by key', async () => {
   const explained = await explainQueries(() => chatList(hub, 50));
-  const conversations = planRowsFor(explained, 'c').concat(planRowsFor(explained, 'conversations'));
-  expect(conversations.length).toBeGreaterThan(0);
-  for (const row of conversations) {
-    expect(row.type).toBe('ref');
-    expect(['conversations_recent_idx', 'PRIMARY']).toContain(row.key);
-    expect(Number(row.rows)).toBeLessThanOrEqual(PEERS * 1.5);
-  }
+  expect(explained).toHaveLength(1);
+  const conversations = planRowsFor(explained, 'c');
+  expect(conversations).toHaveLength(1);
+  // Pinned first, each group newest first, hidden left out: all from the index's order.
+  expect(conversations[0]).toMatchObject({ type: 'ref', key: 'conversations_list_idx' });
   const messages = planRowsFor(explained, 'm');
   expect(messages).toHaveLength(1);
   expect(messages[0]).toMatchObject({ type: 'eq_ref', key: 'PRIMARY' });
   expect(planRowsFor(explained, 'u')[0]).toMatchObject({ type: 'eq_ref', key: 'PRIMARY' });
-  // The ordering comes from the (owner_id, last_message_id) index, not a sort of messages.
-  const listPlan = explained[0]?.plan ?? [];
-  expect(listPlan.find((row) => row.table === 'c')?.key).toBe('conversations_recent_idx');
-  expect(listPlan.some((row) => row.table === 'm' && (row.Extra ?? '').includes('filesort'))).toBe(
-    false,
-  );
+  // total_unread: one row of unread_totals by primary key, not a sum over the chats.
+  expect(planRowsFor(explained, 'unread_totals')[0]).toMatchObject({
+    type: 'const',
+    key: 'PRIMARY',
+  });
+  const plan = explained[0]?.plan ?? [];
+  expect(plan.some((row) => /filesort|temporary/i.test(row.Extra ?? ''))).toBe(false);
+});
+
+it('a chat-list page costs the same however many chats lie beyond it', async () => {
+  const db = await getDb();
+  // Some of the hub's chats pinned, some hidden, as a real list would have.
+  const chats = await db
+    .selectFrom('conversations')
+    .select('peer_id')
+    .where('owner_id', '=', hub)
+    .orderBy('peer_id')
+    .execute();
+  const pinned = chats.filter((_, index) => index % 10 === 0).map((row) => row.peer_id);
+  const hidden = chats.filter((_, index) => index % 10 === 5).map((row) => row.peer_id);
+  await db
+    .updateTable('conversations')
+    .set({ pinned: 1 })
+    .where('owner_id', '=', hub)
+    .where('peer_id', 'in', pinned)
+    .execute();
+  await db
+    .updateTable('conversations')
+    .set({ hidden: 1 })
+    .where('owner_id', '=', hub)
+    .where('peer_id', 'in', hidden)
+    .execute();
+  try {
+    const cost = async (limit: number) => {
+      const [query] = await capturedQueries(() => chatList(hub, limit));
+      if (!query) throw new Error('no chat-list query');
+      return rowsRead(query);
+    };
+    const page = 10;
+    const [small, whole] = [await cost(page), await cost(chats.length)];
+    // About four reads a row (index, message, user, friendship) and one for the total.
+    expect(small).toBeLessThanOrEqual(page * 6 + 10);
+    // A page of 10 out of 150 chats costs a fraction of reading them all.
+    expect(small * 5).toBeLessThan(whole);
+    const list = await chatList(hub, chats.length);
+    const visible = chats.length - hidden.length;
+    expect(list.chats).toHaveLength(visible);
+    expect(list.chats.slice(0, pinned.length).every((chat) => chat.pinned)).toBe(true);
+  } finally {
+    await db
+      .updateTable('conversations')
+      .set({ pinned: 0, hidden: 0 })
+      .where('owner_id', '=', hub)
+      .execute();
+  }
 });
 
 it('history pages read the conversation index; deep pages then read only the page by key', async () => {

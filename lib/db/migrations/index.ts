@@ -3,6 +3,7 @@ import { initialSchema } from './001-initial';
 import { sessionsSchema } from './002-sessions';
 import { rateLimitsSchema } from './003-rate-limits';
 import { connectionsSchema } from './004-connections';
+import { chatManagementSchema } from './005-chat-management';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'mysql';
@@ -18,5 +19,6 @@ export function allMigrations(context: MigrationContext): Record<string, Migrati
     '002-sessions': sessionsSchema(context),
     '003-rate-limits': rateLimitsSchema(context),
     '004-connections': connectionsSchema(context),
+    '005-chat-management': chatManagementSchema(context),
   };
 }
