@@ -101,12 +101,15 @@ it('schema.sql and the migrations build the same MySQL schema', async () => {
   const migrated = await snapshot(fromMigrations);
   const declared = await snapshot(fromSchemaSql);
   expect(migrated.tables?.map((row) => row.table_name)).toEqual([
+    'blocks',
+    'connections',
     'conversations',
     'friendships',
     'messages',
     'rate_limit_counters',
     'refresh_tokens',
     'sessions',
+    'unread_totals',
     'users',
   ]);
   expect(migrated.indexes?.length).toBeGreaterThan(10);
