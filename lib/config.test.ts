@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       refreshTokenTtlSeconds: 2592000,
       bcryptCost: 10,
       recallWindowSeconds: 120,
-      realtime: { endpoint: undefined, pushTimeoutMs: 1500, offline: false },
+      realtime: { endpoint: undefined, clientUrl: undefined, pushTimeoutMs: 1500, offline: false },
       rateLimits: {
         enabled: true,
         limits: {
@@ -31,11 +31,13 @@ describe('loadConfig', () => {
     const config = loadConfig({
       JWT_SECRET_KEY: strongSecret,
       WEBSOCKET_API_ENDPOINT: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/',
+      WEBSOCKET_URL: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod',
       PUSH_TIMEOUT_MS: '800',
       IS_OFFLINE: 'true',
     });
     expect(config.realtime).toEqual({
       endpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+      clientUrl: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod',
       pushTimeoutMs: 800,
       offline: true,
     });

@@ -69,6 +69,11 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http(s) URL without query')
     .optional(),
+  WEBSOCKET_URL: z
+    .string()
+    .trim()
+    .regex(/^wss?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be a ws:// or wss:// URL without query')
+    .optional(),
   PUSH_TIMEOUT_MS: integer(1500, 50, 10000),
   RECALL_WINDOW_SECONDS: integer(120, 0, 7 * 24 * 3600),
   IS_OFFLINE: z.string().optional(),
@@ -126,6 +131,8 @@ export interface RealtimeConfig {
    * or serverless-offline's `http://127.0.0.1:{port}`); unset, nothing is pushed.
    */
   endpoint: string | undefined;
+  /** What clients connect to (`wss://…/{stage}`, or `ws://localhost:3001`), for docs and the try-it page. */
+  clientUrl: string | undefined;
   /** The most a request waits for its pushes (all of them, in parallel). */
   pushTimeoutMs: number;
   /** serverless-offline: its management API takes any credentials. */
@@ -196,6 +203,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     recallWindowSeconds: env.RECALL_WINDOW_SECONDS,
     realtime: {
       endpoint: env.WEBSOCKET_API_ENDPOINT?.replace(/\/+$/, ''),
+      clientUrl: env.WEBSOCKET_URL?.replace(/\/+$/, ''),
       pushTimeoutMs: env.PUSH_TIMEOUT_MS,
       offline: env.IS_OFFLINE === 'true',
     },
