@@ -1,11 +1,13 @@
 import * as z from 'zod';
 import { AppError } from '../../lib/errors';
-import { fieldMessage } from '../../lib/http/messages';
+import { fieldMessage, fieldText } from '../../lib/http/messages';
 import { clientActions, wsRoute } from '../../lib/ws/handler';
+
+const knownActions = fieldMessage('ONE_OF', clientActions.join(', '));
 
 /** What a frame must look like to be routed: a JSON object with a known `action`. */
 export const frameSchema = z.object({
-  action: z.enum(clientActions, { error: fieldMessage('ONE_OF', clientActions.join(', ')) }),
+  action: z.enum(clientActions, { error: knownActions }),
 });
 
 /**
@@ -15,8 +17,11 @@ export const frameSchema = z.object({
 export const handler = wsRoute({
   frame: frameSchema,
   connection: true,
-  handle: async () => {
+  handle: async ({ connection }) => {
     // Reached only by a known action whose own route is not deployed.
-    throw new AppError('VALIDATION_ERROR', [{ field: 'action', message: 'no route' }]);
+    const language = connection.language === 'en' ? 'en' : 'zh';
+    throw new AppError('VALIDATION_ERROR', [
+      { field: 'action', message: fieldText(knownActions, language) },
+    ]);
   },
 });
