@@ -347,6 +347,15 @@ export async function chatList(
         .as('total_unread'),
     ])
     .execute();
+  if (rows.length === 0) {
+    // No visible chat carries the total, but hidden chats may still hold unread messages.
+    const total = await db
+      .selectFrom('unread_totals')
+      .select('unread_count')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return { chats: [], total_unread: Number(total?.unread_count ?? 0) };
+  }
   return chatListView(rows);
 }
 
@@ -376,7 +385,7 @@ export function chatListView(rows: readonly ChatRow[]): {
       pinned: Boolean(row.pinned),
       muted: Boolean(row.muted),
     })),
-    // No rows means no conversations, so nothing unread.
+    // No rows: nothing visible (chatList then reads the total itself, as chats may be hidden).
     total_unread: Number(rows[0]?.total_unread ?? 0),
   };
 }

@@ -42,6 +42,11 @@ const container = loadContainer(
     messageChats: '../../functions/message/chats',
     messageLast: '../../functions/message/last',
     markRead: '../../functions/message/mark-read',
+    messageRecall: '../../functions/message/recall',
+    chatSettings: '../../functions/message/chat-settings',
+    friendBlock: '../../functions/friend/block',
+    friendUnblock: '../../functions/friend/unblock',
+    friendBlocked: '../../functions/friend/blocked',
   },
 );
 const {
@@ -61,6 +66,11 @@ const {
   messageChats,
   messageLast,
   markRead,
+  messageRecall,
+  chatSettings,
+  friendBlock,
+  friendUnblock,
+  friendBlocked,
 } = container.handlers;
 afterAll(() => container.close());
 jest.setTimeout(Math.max(120_000, runs * 200));
@@ -71,6 +81,8 @@ const codes = new Set(Object.keys(errorStatus));
 let me: TestUser;
 let friend: TestUser;
 let victim: TestUser;
+/** A message to me (not mine to recall) and one from me (recallable while the window lasts). */
+let messageIds: number[] = [];
 
 const REVOKER_PASSWORD = 'revoker password';
 /** A fresh login of a user that exists only to be logged out (or re-passworded). */
@@ -84,7 +96,9 @@ beforeAll(async () => {
   friend = await registerUser({ username: 'fuzz_friend' });
   victim = await registerUser({ username: 'fuzz_victim', email: 'victim.secret@example.com' });
   await befriend(me, friend);
-  await sendMessage(friend, me, 'hello');
+  const received = await sendMessage(friend, me, 'hello');
+  const sent = await sendMessage(me, friend, 'mine');
+  messageIds = [received.body.data.message.id, sent.body.data.message.id];
   await sendMessage(victim, victim.id + 1_000_000, 'nothing').catch(() => undefined);
 });
 
@@ -190,6 +204,11 @@ interface EndpointSpec {
 }
 
 const userIds = () => [me.id, friend.id, victim.id];
+/** A chat setting: mostly a boolean, sometimes anything. */
+const settingValue = fc.oneof(
+  { weight: 4, arbitrary: fc.boolean() },
+  { weight: 1, arbitrary: anyValue },
+);
 const endpoints: EndpointSpec[] = [
   { name: 'health', handler: health, method: 'GET' },
   {
@@ -277,6 +296,37 @@ const endpoints: EndpointSpec[] = [
     method: 'POST',
     body: { sender_id: idValue(userIds), up_to_id: anyValue },
   },
+  {
+    name: 'message/recall',
+    handler: messageRecall,
+    method: 'POST',
+    body: { message_id: idValue(() => messageIds) },
+  },
+  {
+    name: 'message/chat_settings',
+    handler: chatSettings,
+    method: 'POST',
+    body: {
+      friend_id: idValue(userIds),
+      pinned: settingValue,
+      muted: settingValue,
+      hidden: settingValue,
+    },
+  },
+  // Blocks last: a block left in place would turn the sends and adds above into BLOCKED.
+  {
+    name: 'friend/block',
+    handler: friendBlock,
+    method: 'POST',
+    body: { user_id: idValue(userIds) },
+  },
+  {
+    name: 'friend/unblock',
+    handler: friendUnblock,
+    method: 'POST',
+    body: { user_id: idValue(userIds) },
+  },
+  { name: 'friend/blocked', handler: friendBlocked, method: 'GET' },
 ];
 
 /** A body: a record of the endpoint's fields, random JSON, or raw text. */
