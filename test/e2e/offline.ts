@@ -10,7 +10,11 @@ const projectRoot = join(__dirname, '../..');
 
 export interface OfflineApi {
   baseUrl: string;
+  /** The WebSocket API (`ws://127.0.0.1:<OFFLINE_WEBSOCKET_PORT>`). */
+  websocketUrl: string;
   dbType: 'sqlite' | 'mysql';
+  /** The functions' settings as given to launchOffline (e.g. SQLITE_PATH, DB_NAME). */
+  env: Readonly<Record<string, string>>;
   /** Everything serverless-offline printed, for failure messages. */
   output: () => string;
   stop: () => Promise<void>;
@@ -116,12 +120,15 @@ export async function launchOffline({
   };
 
   const baseUrl = `http://127.0.0.1:${port}`;
+  const websocketUrl = `ws://127.0.0.1:${websocketPort}`;
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
       const response = await fetch(`${baseUrl}/api/health`);
-      if (response.status === 200) return { baseUrl, dbType, output: () => logs.join(''), stop };
+      if (response.status === 200) {
+        return { baseUrl, websocketUrl, dbType, env, output: () => logs.join(''), stop };
+      }
     } catch {
       // not listening yet
     }
