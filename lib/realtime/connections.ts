@@ -18,6 +18,13 @@ export const MAX_CONNECTIONS_PER_USER = 10;
 /** API Gateway ends every WebSocket connection after two hours. */
 export const CONNECTION_LIFETIME_MS = 2 * 60 * 60 * 1000;
 
+/**
+ * $connect stores a connection before the gateway has opened it, and a push in between is
+ * answered "gone": a row this young is kept (its $disconnect or housekeeping removes it if it
+ * really is gone). Longer than any $connect can take (the function's timeout).
+ */
+export const CONNECT_GRACE_MS = 30_000;
+
 export interface NewConnection {
   connectionId: string;
   caller: Caller;
@@ -172,6 +179,20 @@ export async function closeConnections(
   } catch (error) {
     logger.warn('could not close connections', { error: errorForLog(error) });
   }
+}
+
+/**
+ * Forgets connections the gateway reported gone, except those still young enough to be in
+ * their $connect (CONNECT_GRACE_MS).
+ */
+export async function forgetGoneConnections(connectionIds: readonly string[]): Promise<void> {
+  if (connectionIds.length === 0) return;
+  const db = await getDb();
+  await db
+    .deleteFrom('connections')
+    .where('connection_id', 'in', connectionIds)
+    .where('connected_at', '<', toDbTimestamp(new Date(Date.now() - CONNECT_GRACE_MS)))
+    .execute();
 }
 
 /** Deletes connection rows by id. */

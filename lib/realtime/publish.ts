@@ -1,7 +1,6 @@
 import { getConfig } from '../config';
-import { getDb } from '../db/connection';
 import { errorForLog, logger } from '../logger';
-import { connectionsOfUsers, deleteRows } from './connections';
+import { connectionsOfUsers, forgetGoneConnections } from './connections';
 import { settleWithin } from './deadline';
 import type { ServerEvent } from './events';
 import { connectionGateway } from './gateway';
@@ -15,7 +14,7 @@ export interface Delivery {
 /**
  * Pushes events to the open connections of their users: call it after the transaction that
  * made them true has committed. Every post goes out at once and the whole push takes at most
- * PUSH_TIMEOUT_MS; a connection the gateway reports gone is forgotten. Best effort, as the
+ * PUSH_TIMEOUT_MS; a connection the gateway reports gone is forgotten (unless it is still connecting). Best effort, as the
  * contract says: nothing here ever fails the request (failures are logged).
  */
 export async function publish(...deliveries: Delivery[]): Promise<void> {
@@ -45,7 +44,7 @@ export async function publish(...deliveries: Delivery[]): Promise<void> {
         return outcome?.status === 'fulfilled' && outcome.value === 'gone';
       })
       .map((post) => post.connectionId);
-    if (gone.length > 0) await deleteRows(await getDb(), [...new Set(gone)]);
+    await forgetGoneConnections([...new Set(gone)]);
 
     const failed = outcomes.filter((outcome) => outcome.status !== 'fulfilled');
     if (failed.length > 0) {

@@ -14,7 +14,13 @@ import type { ConnectionGateway } from '../../lib/realtime/gateway';
 import { registerFriends, sendMessage, sendMany } from '../helpers/chat';
 import { invoke } from '../helpers/invoke';
 import { registerUser, type TestUser } from '../helpers/users';
-import { connectionId, invokeWs, RecordingGateway, useRecordingGateway } from '../helpers/ws';
+import {
+  connectionId,
+  invokeWs,
+  RecordingGateway,
+  useRecordingGateway,
+  ageConnection,
+} from '../helpers/ws';
 
 /**
  * What connected clients see: every event the contract lists reaches exactly the
@@ -306,6 +312,7 @@ describe('connections that fail', () => {
     const bobNew = await connectWith(bob.token);
     const aliceTablet = await connectWith(alice.token);
     gateway.gone.add(bobOld);
+    await ageConnection(bobOld);
 
     const response = await sendMessage(alice, bob, 'are you there?');
     expect(response.status).toBe(201);
@@ -322,6 +329,22 @@ describe('connections that fail', () => {
     expect(sorted(gateway.posted.map((post) => post.connectionId))).toEqual(
       sorted([bobNew, aliceTablet]),
     );
+  });
+
+  it('a connection still in its $connect is kept, though the gateway calls it gone', async () => {
+    const [alice, bob] = await registerFriends();
+    // Stored a moment ago, not yet open at the gateway: what a push racing $connect meets.
+    const bobConnecting = await connectWith(bob.token);
+    gateway.gone.add(bobConnecting);
+    expect((await sendMessage(alice, bob, 'racing the connect')).status).toBe(201);
+    expect(await storedConnections(bob.id)).toEqual([bobConnecting]);
+
+    // Once open, it gets the next event.
+    gateway.gone.delete(bobConnecting);
+    const next = await sendMessage(alice, bob, 'now you are here');
+    expect(gateway.eventsTo(bobConnecting)).toEqual([
+      { type: 'message.new', data: { message: next.body.data.message } },
+    ]);
   });
 
   it('a failing gateway never fails the send, and the other connections still get the event', async () => {

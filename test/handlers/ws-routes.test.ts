@@ -16,7 +16,7 @@ import { invoke } from '../helpers/invoke';
 import { loadContainer } from '../helpers/isolated';
 import { freePort } from '../helpers/ports';
 import { registerUser, type TestUser } from '../helpers/users';
-import { connectionId, invokeWs, useRecordingGateway } from '../helpers/ws';
+import { connectionId, invokeWs, useRecordingGateway, ageConnection } from '../helpers/ws';
 
 /**
  * Every WebSocket route as API Gateway invokes it: the handshake's token check and the
@@ -487,6 +487,7 @@ describe('typing', () => {
     const graceOld = await connectWith(grace.token);
     const graceNew = await connectWith(grace.token);
     gateway.gone.add(graceOld);
+    await ageConnection(graceOld);
     const response = await sendTyping(frankPhone, {
       action: 'typing',
       to: grace.id,

@@ -2,7 +2,22 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { WsHandler } from '../../lib/ws/handler';
 import type { WsEvent } from '../../lib/ws/types';
 import { useConnectionGateway, type ConnectionGateway } from '../../lib/realtime/gateway';
+import { getDb } from '../../lib/db/connection';
+import { toDbTimestamp } from '../../lib/db/time';
 import { lambdaContext } from './invoke';
+
+/**
+ * Makes a stored connection look opened `ms` ago: past the grace a connection still in its
+ * $connect gets, so a "gone" answer forgets it.
+ */
+export async function ageConnection(connectionId: string, ms = 60_000): Promise<void> {
+  const db = await getDb();
+  await db
+    .updateTable('connections')
+    .set({ connected_at: toDbTimestamp(new Date(Date.now() - ms)) })
+    .where('connection_id', '=', connectionId)
+    .execute();
+}
 
 /** A new API Gateway-style connection id. */
 export function connectionId(): string {
