@@ -5,13 +5,10 @@ import { uniqueViolation } from './db/errors';
 import type { Database } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { AppError } from './errors';
+import type { BlockedUser } from './api/schemas';
 
 /** Someone the caller blocks, as GET /api/friend/blocked lists them. */
-export interface BlockedUser {
-  id: number;
-  username: string;
-  blocked_at: string;
-}
+export type { BlockedUser } from './api/schemas';
 
 async function requireOtherUser(db: Kysely<Database>, userId: number, targetId: number) {
   if (targetId === userId) throw new AppError('CANNOT_BLOCK_SELF');

@@ -1,3 +1,5 @@
+import type { FieldProblem } from './api/schemas';
+
 /**
  * Domain errors. Business code throws `AppError` with a stable code; the HTTP layer
  * maps each code to its status and localized text (lib/http/messages.ts).
@@ -32,10 +34,8 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+/** One problem of a refused request: `{field, message}` (lib/api/schemas.ts). */
+export type { FieldProblem } from './api/schemas';
 
 export class AppError extends Error {
   override name = 'AppError';

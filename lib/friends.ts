@@ -8,23 +8,12 @@ import type { Database, UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { publish } from './realtime/publish';
-import { normalizeEmail, publicView, usernameKey, type PublicUser } from './users';
+import { normalizeEmail, publicView, usernameKey } from './users';
+import type { Friend, FriendEntry, UserSearchResult as SearchResult } from './api/schemas';
 
-/** A friend as the friend list shows them: public fields and when the friendship began. */
-export interface Friend extends PublicUser {
-  since: string;
-}
-
-/** A friend list entry: a friend, and whether the caller blocks them. */
-export interface FriendEntry extends Friend {
-  blocked: boolean;
-}
-
-export interface SearchResult {
-  id: number;
-  username: string;
-  is_friend: boolean;
-}
+// A friend (public fields and when the friendship began), a friend list entry (and whether
+// the caller blocks them), a search result.
+export type { Friend, FriendEntry, UserSearchResult as SearchResult } from './api/schemas';
 
 /** A friendship is stored once, as the ordered pair, so one key covers both directions. */
 export function friendshipKey(a: number, b: number): { user_low_id: number; user_high_id: number } {

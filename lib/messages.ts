@@ -14,24 +14,12 @@ import { getConfig } from './config';
 import { consumeLimit, sweepExpiredLimits } from './rate-limits';
 import { addToUnreadTotal } from './unread-totals';
 import { publish } from './realtime/publish';
+import type { ChatEntry, ChatSettings, HistoryPage, Message } from './api/schemas';
 
 export type MessageType = MessageRow['message_type'];
-export const messageTypes: readonly MessageType[] = ['text', 'image', 'file'];
-
-/** A message as the API shows it. */
-export interface Message {
-  id: number;
-  sender_id: number;
-  receiver_id: number;
-  /** Null once recalled. */
-  content: string | null;
-  message_type: MessageType;
-  is_read: boolean;
-  read_at: string | null;
-  created_at: string;
-  client_msg_id: string | null;
-  recalled_at: string | null;
-}
+// The message types, and the API's views (lib/api/schemas.ts defines them, for the docs too).
+export { messageTypes } from './api/schemas';
+export type { ChatEntry, ChatSettings, HistoryPage, Message } from './api/schemas';
 
 export function messageView(row: MessageRow): Message {
   const { recalled_at: recalledAt } = row;
@@ -226,14 +214,6 @@ export interface HistoryQuery {
   beforeId?: number | undefined;
 }
 
-export interface HistoryPage {
-  messages: Message[];
-  page: number | null;
-  per_page: number;
-  total: number;
-  has_more: boolean;
-}
-
 /**
  * One page of the conversation between the caller and `peerId`, ascending by id. Reads the
  * (pair, id) index; `total` comes from the chat-list row, so no page counts the history.
@@ -290,15 +270,6 @@ export async function conversationHistory(
     total,
     has_more: hasMore,
   };
-}
-
-export interface ChatEntry {
-  friend: { id: number; username: string };
-  last_message: Message;
-  unread_count: number;
-  is_friend: boolean;
-  pinned: boolean;
-  muted: boolean;
 }
 
 /**
@@ -549,12 +520,6 @@ export async function recallMessage(userId: number, messageId: number): Promise<
     });
   }
   return message;
-}
-
-export interface ChatSettings {
-  pinned: boolean;
-  muted: boolean;
-  hidden: boolean;
 }
 
 /**

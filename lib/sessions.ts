@@ -1,12 +1,8 @@
 import type { Kysely } from 'kysely';
 import { getConfig } from './config';
 import { AppError } from './errors';
-import {
-  hashRefreshToken,
-  issueAccessToken,
-  newRefreshToken,
-  type AccessToken,
-} from './auth/tokens';
+import type { TokenPair } from './api/schemas';
+import { hashRefreshToken, issueAccessToken, newRefreshToken } from './auth/tokens';
 import { getDb } from './db/connection';
 import type { Database, UserRow } from './db/schema';
 import { toDbTimestamp } from './db/time';
@@ -14,10 +10,7 @@ import { inTransaction } from './db/transaction';
 import { closeRevokedConnections } from './realtime/connections';
 
 /** An access token with the refresh token that renews it. */
-export interface TokenPair extends AccessToken {
-  refresh_token: string;
-  refresh_expires_in: number;
-}
+export type { TokenPair } from './api/schemas';
 
 /** Issues a refresh token for a session. */
 async function issueRefreshToken(

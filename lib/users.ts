@@ -10,18 +10,10 @@ import { isLiveSession } from './auth/liveness';
 import { closeRevokedConnections } from './realtime/connections';
 import { consumeLimit, refundLimit } from './rate-limits';
 import { revokeSessions, startSession, type TokenPair } from './sessions';
+import type { PublicUser, SelfUser } from './api/schemas';
 
-/** A user as anyone may see them. */
-export interface PublicUser {
-  id: number;
-  username: string;
-  created_at: string;
-}
-
-/** A user as they see themselves: never shown to anyone else. */
-export interface SelfUser extends PublicUser {
-  email: string;
-}
+// A user as anyone may see them, and as they see themselves (with the email, shown to no one else).
+export type { PublicUser, SelfUser } from './api/schemas';
 
 export function publicView(user: UserRow): PublicUser {
   return { id: user.id, username: user.username, created_at: toIsoTimestamp(user.created_at) };

@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import type { ApiEndpoint } from '../../lib/api/endpoint';
+import { examples } from '../../lib/api/examples';
+import { SelfUser, TokenPair } from '../../lib/api/schemas';
 import { httpEndpoint, ok } from '../../lib/http/handler';
 import { givenPasswordField } from '../../lib/http/validation';
 import { authenticate, selfView } from '../../lib/users';
@@ -9,6 +12,26 @@ export const requestSchema = {
     username: z.string().trim().min(1, { error: 'NOT_BLANK' }).max(254),
     password: givenPasswordField,
   }),
+};
+
+export const api: ApiEndpoint = {
+  method: 'POST',
+  path: '/api/auth/login',
+  tag: 'Accounts',
+  summary: 'Sign in',
+  description:
+    "`username` is the username or the account's email, either without regard to case. Each login is a new session with its own refresh token. A wrong user and a wrong password get the same answer, after the same work.",
+  success: {
+    status: 200,
+    description: 'Signed in: a new login (session).',
+    message: 'LOGGED_IN',
+    data: TokenPair.extend({ user: SelfUser }),
+    example: { ...examples.tokens, user: examples.self },
+  },
+  errors: ['INVALID_CREDENTIALS'],
+  rateLimit:
+    'Failed logins, per account and per client IP. Once over a limit even the right password waits.',
+  requestExample: { body: { username: 'zhang@example.com', password: 'password123' } },
 };
 
 /** POST /api/auth/login: exchange credentials for an access token. */

@@ -1,10 +1,34 @@
 import * as z from 'zod';
+import type { ApiEndpoint } from '../../lib/api/endpoint';
+import { examples } from '../../lib/api/examples';
+import { SelfUser, TokenPair } from '../../lib/api/schemas';
 import { created, httpEndpoint } from '../../lib/http/handler';
 import { emailField, newPasswordField, usernameField } from '../../lib/http/validation';
 import { registerUser, selfView } from '../../lib/users';
 
 export const requestSchema = {
   body: z.object({ username: usernameField, email: emailField, password: newPasswordField }),
+};
+
+export const api: ApiEndpoint = {
+  method: 'POST',
+  path: '/api/auth/register',
+  tag: 'Accounts',
+  summary: 'Create an account and sign in',
+  description:
+    'The account and its first login are created together. Of concurrent registrations of one name (or email), exactly one succeeds.',
+  success: {
+    status: 201,
+    description: 'Registered and signed in.',
+    message: 'REGISTERED',
+    data: z.object({ user: SelfUser }).extend(TokenPair.shape),
+    example: { user: examples.self, ...examples.tokens },
+  },
+  errors: ['USERNAME_TAKEN', 'EMAIL_TAKEN'],
+  rateLimit: 'Registration attempts per client IP.',
+  requestExample: {
+    body: { username: '张三', email: 'Zhang@Example.com', password: 'password123' },
+  },
 };
 
 /** POST /api/auth/register: create an account and sign it in. */

@@ -1,10 +1,31 @@
 import * as z from 'zod';
+import type { ApiEndpoint } from '../../lib/api/endpoint';
+import { examples } from '../../lib/api/examples';
+import { Friend } from '../../lib/api/schemas';
 import { addFriend } from '../../lib/friends';
 import { created, httpEndpoint } from '../../lib/http/handler';
 import { textField } from '../../lib/http/validation';
 
 export const requestSchema = {
   body: z.object({ friend_username: textField({ min: 1, max: 64, trim: true }) }),
+};
+
+export const api: ApiEndpoint = {
+  method: 'POST',
+  path: '/api/friend/add',
+  tag: 'Friends',
+  summary: 'Add a friend',
+  description:
+    "Friendship is mutual and immediate (there is no request to accept): when A adds B, both see each other. `friend_username` is matched without regard to case. Of concurrent A→B and B→A adds, one gets `201` and the other `409`. The added user's connections get `friend.added`.",
+  success: {
+    status: 201,
+    description: 'Friends now.',
+    message: 'FRIEND_ADDED',
+    data: z.object({ friend: Friend }),
+    example: { friend: examples.friend },
+  },
+  errors: ['USER_NOT_FOUND', 'CANNOT_ADD_SELF', 'ALREADY_FRIENDS', 'BLOCKED'],
+  requestExample: { body: { friend_username: 'bob' } },
 };
 
 /** POST /api/friend/add: become friends with a user, both ways, at once. */

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import type { ApiEndpoint } from '../../lib/api/endpoint';
+import { UserSearchResult } from '../../lib/api/schemas';
 import { searchUsers } from '../../lib/friends';
 import { httpEndpoint, ok } from '../../lib/http/handler';
 import { queryIntField, textField } from '../../lib/http/validation';
@@ -8,6 +10,28 @@ export const requestSchema = {
     keyword: textField({ min: 1, max: 64, trim: true }),
     limit: queryIntField({ min: 1, max: 50, fallback: 20 }),
   }),
+};
+
+export const api: ApiEndpoint = {
+  method: 'GET',
+  path: '/api/friend/search',
+  tag: 'Friends',
+  summary: 'Find users',
+  description:
+    'Matches usernames that contain `keyword`, without regard to case (`%`, `_` and `\\` are ordinary characters); an exact email (any case) finds its user too, and is never echoed. The caller is never in the results. Order: the exact username match, then usernames starting with the keyword, then the rest; by username inside each group.',
+  success: {
+    status: 200,
+    description: 'The users found.',
+    message: 'USER_SEARCH',
+    data: z.object({ users: z.array(UserSearchResult) }),
+    example: {
+      users: [
+        { id: 2, username: 'Bob', is_friend: true },
+        { id: 5, username: 'bobby', is_friend: false },
+      ],
+    },
+  },
+  requestExample: { query: { keyword: 'bo', limit: 10 } },
 };
 
 /** GET /api/friend/search?keyword=K&limit=N: find users by username, or by exact email. */

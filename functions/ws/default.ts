@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { WsRouteDoc } from '../../lib/api/endpoint';
 import { AppError } from '../../lib/errors';
 import { fieldMessage, fieldText } from '../../lib/http/messages';
 import { clientActions, wsRoute } from '../../lib/ws/handler';
@@ -9,6 +10,14 @@ const knownActions = fieldMessage('ONE_OF', clientActions.join(', '));
 export const frameSchema = z.object({
   action: z.enum(clientActions, { error: knownActions }),
 });
+
+export const api: WsRouteDoc = {
+  summary: 'Any other frame',
+  description:
+    'A frame that is not JSON, not an object, or has no or an unknown `action` is answered with an `error` frame (INVALID_JSON, VALIDATION_ERROR); the connection stays open.',
+  replies: [],
+  errors: [],
+};
 
 /**
  * $default: every frame no route took. Not JSON, or not an object: INVALID_JSON; no or an

@@ -1,13 +1,10 @@
 import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import type { AccessToken } from '../api/schemas';
 import { getConfig, requireJwtSecret } from '../config';
 
 /** What the API returns with every new access token. */
-export interface AccessToken {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
+export type { AccessToken } from '../api/schemas';
 
 export interface AccessTokenClaims {
   userId: number;

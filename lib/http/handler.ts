@@ -63,6 +63,14 @@ interface AuthenticatedEndpoint<S extends RequestSchema> {
 
 export type LambdaHandler = middy.MiddyfiedHandler<HttpEvent, HttpResult, Error, HttpContext>;
 
+/** What an endpoint's stack checks, kept on its handler for the API reference (lib/api/openapi.ts). */
+export interface EndpointChecks {
+  auth: boolean;
+  schema: RequestSchema;
+}
+
+export type EndpointHandler = LambdaHandler & { readonly checks: EndpointChecks };
+
 /**
  * The one Middy stack every endpoint uses. In `before` order: request-id logging, header
  * and event normalization, language negotiation, JWT auth, body size limit, JSON body
@@ -71,45 +79,17 @@ export type LambdaHandler = middy.MiddyfiedHandler<HttpEvent, HttpResult, Error,
  */
 export function httpEndpoint<S extends RequestSchema>(
   endpoint: PublicEndpoint<S> | AuthenticatedEndpoint<S>,
-): LambdaHandler {
+): EndpointHandler {
   warnAboutConfiguration();
 
-  const stack = middy<HttpEvent, HttpResult, Error, HttpContext>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer())
-    .use(httpEventNormalizer())
-    .use(
-      httpContentNegotiation({
-        parseLanguages: true,
-        availableLanguages: [...languages],
-        failOnMismatch: false,
-        parseCharsets: false,
-        parseEncodings: false,
-        parseMediaTypes: false,
-      }),
-    )
-    .use(httpSecurityHeaders())
-    .use(privateResponseHeaders())
-    .use(httpCors({ origin: '*' }))
-    .use(
-      httpErrorHandler({
-        logger: false,
-        // Only reached if the error mapper itself failed.
-        fallbackMessage: JSON.stringify({
-          error: errorTexts.INTERNAL_ERROR.zh,
-          code: 'INTERNAL_ERROR',
-        }),
-      }),
-    )
-    .use(errorMapper());
-
+  const stack = httpStack();
   if (endpoint.auth) stack.use(jwtAuth());
   if (endpoint.schema.body) {
     stack.use([bodySizeLimit(), mediaTypeNormalizer(), httpJsonBodyParser()]);
   }
   stack.use(requestValidator(endpoint.schema));
 
-  return stack.handler(async (event, context) => {
+  const handler: LambdaHandler = stack.handler(async (event, context) => {
     const language = responseLanguage(context);
     // The validator has checked both against the schema S.
     const input = {
@@ -127,7 +107,47 @@ export function httpEndpoint<S extends RequestSchema>(
       body: JSON.stringify({ message: successTexts[reply.message][language], data: reply.data }),
     };
   });
+  return Object.assign(handler, { checks: { auth: endpoint.auth, schema: endpoint.schema } });
 }
+
+/**
+ * The middlewares every HTTP function shares: request-id logging, header and event
+ * normalization, language negotiation, security headers, no-store and CORS headers, and
+ * the error mapping. httpEndpoint adds auth, body parsing and validation; an HTML page
+ * (./page.ts) sets its own Content-Security-Policy through `securityHeaders`.
+ */
+export function httpStack(options: { securityHeaders?: SecurityHeadersOptions } = {}) {
+  return middy<HttpEvent, HttpResult, Error, HttpContext>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(httpEventNormalizer())
+    .use(
+      httpContentNegotiation({
+        parseLanguages: true,
+        availableLanguages: [...languages],
+        failOnMismatch: false,
+        parseCharsets: false,
+        parseEncodings: false,
+        parseMediaTypes: false,
+      }),
+    )
+    .use(httpSecurityHeaders(options.securityHeaders))
+    .use(privateResponseHeaders())
+    .use(httpCors({ origin: '*' }))
+    .use(
+      httpErrorHandler({
+        logger: false,
+        // Only reached if the error mapper itself failed.
+        fallbackMessage: JSON.stringify({
+          error: errorTexts.INTERNAL_ERROR.zh,
+          code: 'INTERNAL_ERROR',
+        }),
+      }),
+    )
+    .use(errorMapper());
+}
+
+type SecurityHeadersOptions = Parameters<typeof httpSecurityHeaders>[0];
 
 function requireCaller(event: HttpEvent): Caller {
   if (!event.auth) throw new Error('jwtAuth middleware did not run');

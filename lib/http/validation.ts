@@ -8,6 +8,8 @@ import { fieldMessage, fieldText, fieldTexts, type Language } from './messages';
 /**
  * Request field schemas shared by the endpoints. A schema's own messages are keys of
  * `fieldTexts`, translated per request; everything else falls back to zod's localized text.
+ * What a refinement checks is also stated as JSON Schema metadata (`.meta()`, from the same
+ * numbers), for the API reference generated from these schemas (lib/api/openapi.ts).
  */
 
 /** Leaves "missing" to the per-request error map, which says "is required". */
@@ -20,37 +22,54 @@ const unlessMissing =
 const idError = unlessMissing('ID');
 export const idField = z
   .union(
-    [z.int({ error: idError }), z.string({ error: idError }).regex(/^\d{1,16}$/, { error: 'ID' })],
+    [
+      z.int({ error: idError }).min(1, { error: 'ID' }),
+      z.string({ error: idError }).regex(/^\d{1,16}$/, { error: 'ID' }),
+    ],
     { error: idError },
   )
   .transform(Number)
-  .pipe(z.int({ error: 'ID' }).min(1, { error: 'ID' }));
+  .pipe(z.int({ error: 'ID' }).min(1, { error: 'ID' }))
+  .meta({ description: 'A positive integer id (a string of digits is accepted too).' });
 
 /** A message id to continue after, or 0 for "from the start" (query strings only). */
 export const afterIdField = z
   .string({ error: unlessMissing('AFTER_ID') })
   .regex(/^\d{1,16}$/, { error: 'AFTER_ID' })
-  .transform(Number);
+  .transform(Number)
+  .meta({ type: 'integer', minimum: 0 });
 
 /**
  * 2-32 Unicode letters (with their combining marks), decimal digits, `_`, `-` or `.`; at
  * least one letter or digit, and no combining mark first (it would attach to nothing).
  */
 const usernamePattern = /^(?=.*[\p{L}\p{Nd}])(?!\p{M})[\p{L}\p{M}\p{Nd}_.-]{2,32}$/u;
-export const usernameField = z.string().regex(usernamePattern, { error: 'USERNAME_FORMAT' });
+export const usernameField = z.string().regex(usernamePattern, { error: 'USERNAME_FORMAT' }).meta({
+  description:
+    '2–32 characters: letters (with their combining marks), digits, `_`, `-`, `.`; at least one letter or digit. Unique without regard to case.',
+});
 
 export const emailField = z
   .string()
   .max(254, { error: 'EMAIL_FORMAT' })
-  .pipe(z.email({ error: 'EMAIL_FORMAT' }));
+  .pipe(z.email({ error: 'EMAIL_FORMAT' }))
+  .meta({ format: 'email' });
+
+const MIN_PASSWORD_LENGTH = 8;
 
 /** At least 8 characters, at most bcrypt's 72 bytes: longer input is refused, never truncated. */
 export const newPasswordField = z
   .string()
   // bcrypt stops at a NUL byte: "\0\0\0\0\0\0\0\0" would be the empty password.
   .refine((password) => !/\p{Cc}/u.test(password), { error: 'PASSWORD_CONTROL', abort: true })
-  .refine((password) => characterCount(password) >= 8, { error: 'PASSWORD_TOO_SHORT' })
-  .refine(fitsBcrypt, { error: 'PASSWORD_TOO_LONG' });
+  .refine((password) => characterCount(password) >= MIN_PASSWORD_LENGTH, {
+    error: 'PASSWORD_TOO_SHORT',
+  })
+  .refine(fitsBcrypt, { error: 'PASSWORD_TOO_LONG' })
+  .meta({
+    minLength: MIN_PASSWORD_LENGTH,
+    description: `At least ${MIN_PASSWORD_LENGTH} characters and at most 72 bytes of UTF-8 (longer passwords are refused, never truncated); no control characters.`,
+  });
 
 /** Length in characters (code points), as users count them: an emoji is one. */
 export function characterCount(text: string): number {
@@ -86,6 +105,15 @@ export function textField(options: { min: number; max: number; trim?: boolean })
         },
         { error: fieldMessage('LENGTH', min, max) },
       )
+      // JSON Schema counts lengths in characters (code points) too.
+      .meta({
+        minLength: min,
+        maxLength: max,
+        ...(min > 0 ? { pattern: '\\S' } : {}),
+        description: trim
+          ? `${min}–${max} characters once surrounding whitespace is trimmed.`
+          : `${min}–${max} characters${min > 0 ? ', not only whitespace' : ''}, kept as sent.`,
+      })
   );
 }
 
@@ -98,8 +126,7 @@ export function queryIntField(options: { min: number; max: number; fallback: num
     .regex(/^\d{1,10}$/, { error: message })
     .transform(Number)
     .pipe(z.int().min(min, { error: message }).max(max, { error: message }))
-    .optional()
-    .transform((value) => value ?? fallback);
+    .default(fallback);
 }
 
 /** A password being checked, not chosen: any non-empty string of sane size. */

@@ -163,6 +163,7 @@ export async function closeConnections(
     if (!options.rowsDeleted) await deleteRows(await getDb(), connectionIds);
     const gateway = connectionGateway();
     if (!gateway) return;
+    await gateway.ready?.();
     const outcomes = await settleWithin(
       getConfig().realtime.pushTimeoutMs,
       connectionIds.map((id) => (signal: AbortSignal) => gateway.close(id, signal)),

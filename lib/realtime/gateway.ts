@@ -11,6 +11,11 @@ export interface ConnectionGateway {
   post(connectionId: string, frame: string, signal: AbortSignal): Promise<'sent' | 'gone'>;
   /** Closes a connection; 'gone' when it had already ended. */
   close(connectionId: string, signal: AbortSignal): Promise<'closed' | 'gone'>;
+  /**
+   * Loads what calls need (the SDK client, once per container), so that a deadline put on
+   * post and close times the calls, not a cold container's module loading.
+   */
+  ready?(): Promise<void>;
 }
 
 let replacement: ConnectionGateway | undefined;
@@ -64,6 +69,9 @@ function managementApiGateway(endpoint: string, offline: boolean): ConnectionGat
     return client;
   };
   return {
+    async ready() {
+      await load();
+    },
     async post(connectionId, frame, signal) {
       const { client, sdk } = await load();
       try {

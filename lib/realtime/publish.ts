@@ -13,9 +13,10 @@ export interface Delivery {
 
 /**
  * Pushes events to the open connections of their users: call it after the transaction that
- * made them true has committed. Every post goes out at once and the whole push takes at most
- * PUSH_TIMEOUT_MS; a connection the gateway reports gone is forgotten (unless it is still connecting). Best effort, as the
- * contract says: nothing here ever fails the request (failures are logged).
+ * made them true has committed. Every post goes out at once and the posts take at most
+ * PUSH_TIMEOUT_MS (a cold container loads the SDK first, once, outside that limit); a
+ * connection the gateway reports gone is forgotten (unless it is still connecting). Best effort, as the contract says:
+ * nothing here ever fails the request (failures are logged).
  */
 export async function publish(...deliveries: Delivery[]): Promise<void> {
   const gateway = connectionGateway();
@@ -30,6 +31,8 @@ export async function publish(...deliveries: Delivery[]): Promise<void> {
     });
     if (posts.length === 0) return;
 
+    // Outside the deadline: loading the SDK on a cold container is not the gateway's time.
+    await gateway.ready?.();
     const outcomes = await settleWithin(
       getConfig().realtime.pushTimeoutMs,
       posts.map(

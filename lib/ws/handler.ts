@@ -20,6 +20,14 @@ import type { WsContext, WsEvent, WsResult } from './types';
 
 export type WsHandler = middy.MiddyfiedHandler<WsEvent, WsResult, Error, WsContext>;
 
+/** What a frame route's stack checks, kept on its handler for the API reference (lib/api/asyncapi.ts). */
+export interface FrameRouteChecks {
+  frame: z.ZodType | undefined;
+  connection: boolean;
+}
+
+export type FrameRouteHandler = WsHandler & { readonly checks: FrameRouteChecks };
+
 /** The client frames the API routes (route selection on `$request.body.action`). */
 export const clientActions = ['ping', 'typing'] as const;
 
@@ -89,14 +97,14 @@ export interface FrameRoute<S extends z.ZodType | undefined, C extends boolean> 
  */
 export function wsRoute<S extends z.ZodType | undefined, C extends boolean>(
   route: FrameRoute<S, C>,
-): WsHandler {
+): FrameRouteHandler {
   warnAboutConfiguration();
   const stack = middy<WsEvent, WsResult, Error, WsContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(wsResponse());
   if (route.connection) stack.use(wsConnection());
   if (route.frame) stack.use([wsFrameParser(), wsFrameValidator(route.frame)]);
-  return stack.handler(async (event) => {
+  const handler: WsHandler = stack.handler(async (event) => {
     // The middlewares above have set what the route's options promise.
     const input = {
       connectionId: event.requestContext.connectionId,
@@ -104,5 +112,8 @@ export function wsRoute<S extends z.ZodType | undefined, C extends boolean>(
       connection: event.connection,
     } as FrameInput<S, C>;
     return frameResult(await route.handle(input));
+  });
+  return Object.assign(handler, {
+    checks: { frame: route.frame, connection: route.connection },
   });
 }

@@ -31,6 +31,8 @@ interface FunctionConfig {
   name: string;
   handler: string;
   events?: Record<string, Json>[];
+  /** Files shipped beside the bundle (read with lib/http/static.ts). */
+  package?: { patterns?: string[] };
 }
 
 let packageDir: string;
@@ -327,12 +329,19 @@ it('packages each function on its own, its bundled handler at most 1 MB', () => 
       zipName,
       bundle,
       size: entries.get(bundle),
-      nodeModules: [...entries.keys()].filter((name) => name.includes('node_modules/')),
+      // Dependencies are bundled: a file of node_modules ships only when named in package.patterns.
+      nodeModules: [...entries.keys()].filter(
+        (name) => name.includes('node_modules/') && !(fn.package?.patterns ?? []).includes(name),
+      ),
+      missingFiles: (fn.package?.patterns ?? []).filter((name) => !entries.has(name)),
     };
   });
   const problems = report.filter(
     (entry) =>
-      entry.size === undefined || entry.size > MAX_BUNDLE_BYTES || entry.nodeModules.length > 0,
+      entry.size === undefined ||
+      entry.size > MAX_BUNDLE_BYTES ||
+      entry.nodeModules.length > 0 ||
+      entry.missingFiles.length > 0,
   );
   expect(problems).toEqual([]);
   // One zip per function.
