@@ -346,7 +346,7 @@ export const baselines = {
       await session.run(
         `INSERT INTO unread_totals (user_id, unread_count)
          SELECT owner_id, 1 FROM conversations WHERE owner_id = ? AND peer_id = ? AND muted = 0
-         ${raw.dialect === 'mysql' ? 'ON DUPLICATE KEY UPDATE unread_count = unread_count + 1' : 'ON CONFLICT (user_id) DO UPDATE SET unread_count = unread_count + 1'}`,
+         ${raw.dialect === 'mysql' ? 'ON DUPLICATE KEY UPDATE unread_count = unread_totals.unread_count + 1' : 'ON CONFLICT (user_id) DO UPDATE SET unread_count = unread_totals.unread_count + 1'}`,
         [input.receiverId, sender.id],
       );
       return insertId;

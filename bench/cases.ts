@@ -72,6 +72,27 @@ export function ordinaryPairs(data: Dataset): [number, number][] {
   return pairs;
 }
 
+/**
+ * Ordinary friend pairs in which no user appears twice (the push stage: each receiver's
+ * sockets get only its own sender's frames), from the end of the list.
+ */
+export function distinctPairs(data: Dataset, count: number): [number, number][] {
+  const used = new Set<number>();
+  const pairs: [number, number][] = [];
+  const all = ordinaryPairs(data);
+  for (let index = all.length - 1; index >= 0 && pairs.length < count; index -= 1) {
+    const [a, b] = all[index] ?? [0, 0];
+    if (used.has(a) || used.has(b)) continue;
+    used.add(a);
+    used.add(b);
+    pairs.push([a, b]);
+  }
+  if (pairs.length < count) {
+    throw new Error(`only ${pairs.length} friend pairs without a shared user, ${count} needed`);
+  }
+  return pairs;
+}
+
 /** The id of the message `back` messages before the newest of a reader's long conversation. */
 export function messageIdBack(data: Dataset, reader: Reader, back: number): number {
   const ids: number[] = [];

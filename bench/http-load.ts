@@ -204,7 +204,7 @@ async function run(
 }
 
 /** serverless-offline's output since it got ready, without its lines per request. */
-function notableOutput(api: OfflineApi): string {
+export function notableOutput(api: OfflineApi): string {
   const output = api.output();
   const sinceReady = output.slice(output.lastIndexOf('Server ready'));
   const routine = /^\s*$|^Server ready|^(GET|POST) \/api\/|^\(λ: \w+\) RequestId: .* Duration: /;
@@ -213,7 +213,7 @@ function notableOutput(api: OfflineApi): string {
 }
 
 /** Stops serverless-offline (its own process group, which Ctrl-C does not reach) on a signal. */
-function stopOnSignal(api: OfflineApi): () => void {
+export function stopOnSignal(api: OfflineApi): () => void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     // Later signals (tsx relays Ctrl-C too) must not cut the cleanup short.

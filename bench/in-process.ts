@@ -1,7 +1,7 @@
 /**
  * One database's benchmark, run in a child process of bench/cli.ts whose environment
  * points the service at the bench database: seed, scaling runs at the low point, the
- * rest of the data, scaling at full size, every endpoint, then cold start and HTTP.
+ * rest of the data, scaling at full size, every endpoint, then cold start, HTTP and push.
  * Writes its results as JSON to the path given as the first argument.
  */
 import { writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { httpEvent, lambdaContext } from '../test/helpers/invoke';
 import {
   allCases,
   disposableSessions,
+  distinctPairs,
   ordinaryPairs,
   readCases,
   tokenOf,
@@ -25,7 +26,13 @@ import { generateDataset, usernameOf, type Dataset } from './dataset';
 import { scales, stages as allStages, type ScaleName, type Stage } from './options';
 import { openRawDb, type RawDb } from './raw-db';
 import { benchPassword, resetDatabase, seedPhaseOne, seedPhaseTwo } from './seed';
-import type { BenchFixture, ColdStartResult, HttpLoadResult, LatencySummary } from './types';
+import type {
+  BenchFixture,
+  ColdStartResult,
+  HttpLoadResult,
+  LatencySummary,
+  PushResult,
+} from './types';
 
 /** Handler and baseline of one endpoint at one data size. */
 export interface EndpointResult {
@@ -61,6 +68,8 @@ export interface DatabaseResults {
   endpoints: EndpointResult[];
   coldStart: ColdStartResult[];
   http: HttpLoadResult[];
+  /** Absent when the push stage was skipped (and in results from before it existed). */
+  push?: PushResult;
 }
 
 interface RunSettings {
@@ -312,6 +321,19 @@ async function main(): Promise<void> {
     const { measureHttp } = await import('./http-load');
     http = await measureHttp(fixture, { durationSeconds: scale.httpSeconds, connections: [1, 8] });
   }
+  let push: PushResult | undefined;
+  if (stages.includes('push')) {
+    log('push through serverless-offline (WebSocket)');
+    const { measurePush, pushPairsNeeded, pushPlan } = await import('./push-latency');
+    const plan = pushPlan(scale);
+    const pairs = distinctPairs(data, pushPairsNeeded(plan)).map(([senderId, receiverId]) => ({
+      senderId,
+      senderToken: tokenOf(senderId),
+      receiverId,
+      receiverToken: tokenOf(receiverId),
+    }));
+    push = await measurePush(fixture, pairs, plan);
+  }
 
   const results: DatabaseResults = {
     db: getConfig().db.type,
@@ -334,13 +356,15 @@ async function main(): Promise<void> {
     endpoints,
     coldStart,
     http,
+    ...(push ? { push } : {}),
   };
   writeFileSync(outPath, JSON.stringify(results, null, 2));
 }
 
 main().catch((error: unknown) => {
+  // Exit at once: open pools and a serverless-offline child would keep a failed run alive.
   process.stderr.write(
     `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    () => process.exit(1),
   );
-  process.exitCode = 1;
 });

@@ -4,7 +4,7 @@ import { parseOptions, scales, UsageError } from './options';
 it('defaults to the default scale, every stage, the configured database', () => {
   const options = parseOptions([]);
   expect(options.scale).toBe(scales.default);
-  expect(options.stages).toEqual(['scaling', 'endpoints', 'cold', 'http']);
+  expect(options.stages).toEqual(['scaling', 'endpoints', 'cold', 'http', 'push']);
   expect(options.databases).toEqual([process.env.DB_TYPE === 'mysql' ? 'mysql' : 'sqlite']);
   expect(options.out).toBe('bench/results.json');
 });
@@ -15,7 +15,7 @@ it('reads every option, with or without =', () => {
     'both',
     '--scale=small',
     '--skip',
-    'http,cold',
+    'http,cold,push',
     '--only=send, history',
     '--out',
     '/tmp/x.json',
@@ -27,6 +27,18 @@ it('reads every option, with or without =', () => {
     only: ['send', 'history'],
     out: '/tmp/x.json',
   });
+});
+
+it('runs only the stages named in --only; the other names still pick endpoints', () => {
+  expect(parseOptions(['--only', 'push'])).toMatchObject({ stages: ['push'], only: [] });
+  expect(parseOptions(['--only', 'endpoints,send'])).toMatchObject({
+    stages: ['endpoints'],
+    only: ['send'],
+  });
+  expect(parseOptions(['--only', 'http,push', '--skip', 'http'])).toMatchObject({
+    stages: ['push'],
+  });
+  expect(parseOptions(['--skip', 'push']).stages).toEqual(['scaling', 'endpoints', 'cold', 'http']);
 });
 
 it.each([

@@ -56,8 +56,8 @@ export const scales: Record<ScaleName, Scale> = {
   },
 };
 
-export type Stage = 'scaling' | 'endpoints' | 'cold' | 'http';
-export const stages: readonly Stage[] = ['scaling', 'endpoints', 'cold', 'http'];
+export type Stage = 'scaling' | 'endpoints' | 'cold' | 'http' | 'push';
+export const stages: readonly Stage[] = ['scaling', 'endpoints', 'cold', 'http', 'push'];
 
 export interface BenchOptions {
   databases: DbType[];
@@ -72,8 +72,9 @@ export interface BenchOptions {
 const usage = `npm run bench -- [options]
   --db sqlite|mysql|both   database(s) to measure (default: DB_TYPE, else sqlite)
   --scale small|default    data set size (default: default)
-  --skip scaling,endpoints,cold,http   stages to leave out
-  --only send,history      endpoints whose name contains one of these
+  --skip scaling,endpoints,cold,http,push   stages to leave out
+  --only send,history      endpoints whose name contains one of these; a stage's name
+                           (--only push, --only endpoints,send) runs only the stages named
   --out bench/results.json where to write results (and the chart beside it)`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -108,11 +109,16 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   for (const stage of skipped) {
     if (!stages.includes(stage as Stage)) throw new UsageError(`--skip ${stage}?\n${usage}`);
   }
+  const isStage = (item: string): item is Stage => stages.includes(item as Stage);
+  const only = list('only');
+  const named = only.filter(isStage);
   return {
     databases: db === 'both' ? ['sqlite', 'mysql'] : [db as DbType],
     scale: scales[scaleName],
-    stages: stages.filter((stage) => !skipped.includes(stage)),
-    only: list('only'),
+    stages: stages.filter(
+      (stage) => !skipped.includes(stage) && (named.length === 0 || named.includes(stage)),
+    ),
+    only: only.filter((item) => !isStage(item)),
     out: values.get('out') ?? 'bench/results.json',
   };
 }

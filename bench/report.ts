@@ -2,6 +2,7 @@
 import type { DatabaseResults } from './in-process';
 import type { Scale } from './options';
 import { checkTargets } from './targets';
+import type { LatencySummary } from './types';
 
 export interface BenchResults {
   date: string;
@@ -138,6 +139,47 @@ export function formatReport(results: BenchResults): string {
             String(entry.errors),
           ]),
         ),
+      );
+    }
+    if (db.push) {
+      const { overhead } = db.push;
+      const row = (label: string, run: LatencySummary, functionP50?: number) => [
+        label,
+        ms(run.p50Ms),
+        ms(run.p95Ms),
+        ms(run.p99Ms),
+        ms(functionP50),
+      ];
+      parts.push(
+        '',
+        `Push through serverless-offline's WebSocket API (ms; send start to message.new at the receiver, ${db.push.pairs} pairs):`,
+        table(
+          ['senders', 'sends', 'p50', 'p95', 'p99', 'send p50', 'function p50', 'frame first'],
+          db.push.latency.map((run) => [
+            String(run.concurrency),
+            count(run.ops),
+            ms(run.p50Ms),
+            ms(run.p95Ms),
+            ms(run.p99Ms),
+            ms(run.sendP50Ms),
+            ms(run.handlerP50Ms),
+            `${Math.round(run.frameFirstShare * 100)}%`,
+          ]),
+        ),
+        '',
+        `Send round trip, ${count(overhead.sends)} sends each, alternating blocks (ms):`,
+        table(
+          ['receiver', 'p50', 'p95', 'p99', 'function p50'],
+          [
+            row(
+              `${overhead.sockets} sockets open`,
+              overhead.connected,
+              overhead.handlerP50Ms?.connected,
+            ),
+            row('not connected', overhead.disconnected, overhead.handlerP50Ms?.disconnected),
+          ],
+        ),
+        `ratio ${overhead.ratio.toFixed(2)}x (function p50: messageSend's duration as serverless-offline logs it, worker-thread hand-off included)`,
       );
     }
     const short = db.endpoints

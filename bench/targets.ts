@@ -25,6 +25,10 @@ export const SCALING_LIMIT = 1.3;
 /** 1 MB, counted in SI units (the stricter reading). */
 export const BUNDLE_LIMIT_BYTES = 1_000_000;
 export const INIT_LIMIT_MS = 100;
+/** Push: send start to message.new at the receiver's socket, p50, at each sender count. */
+export const PUSH_P50_LIMIT_MS = 20;
+/** Send p50 with the receiver on 2 sockets, at most this times send p50 with none. */
+export const PUSH_SEND_RATIO_LIMIT = 1.3;
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
@@ -66,6 +70,25 @@ export function checkTargets(results: DatabaseResults): TargetCheck[] {
       value: cold.initMs,
       limit: INIT_LIMIT_MS,
       met: cold.initMs <= INIT_LIMIT_MS,
+    });
+  }
+  if (results.push) {
+    for (const run of results.push.latency) {
+      checks.push({
+        target: `push p50 < ${PUSH_P50_LIMIT_MS} ms (send to frame, serverless-offline)`,
+        subject: `push, ${run.concurrency} sender${run.concurrency === 1 ? '' : 's'}`,
+        value: run.p50Ms,
+        limit: PUSH_P50_LIMIT_MS,
+        met: run.p50Ms < PUSH_P50_LIMIT_MS,
+      });
+    }
+    const { overhead } = results.push;
+    checks.push({
+      target: `send p50 with ${overhead.sockets} receiver sockets ≤ ${PUSH_SEND_RATIO_LIMIT}× send p50 with none`,
+      subject: 'send with push',
+      value: overhead.ratio,
+      limit: PUSH_SEND_RATIO_LIMIT,
+      met: overhead.ratio <= PUSH_SEND_RATIO_LIMIT,
     });
   }
   return checks;

@@ -31,6 +31,52 @@ export interface BenchFixture {
   disposableTokens: string[];
 }
 
+/** A friend pair for the push stage: both users appear in no other pair of the list. */
+export interface PushPair {
+  senderId: number;
+  senderToken: string;
+  receiverId: number;
+  /** Opens the receiver's WebSockets (`?token=`). */
+  receiverToken: string;
+}
+
+/**
+ * Push latency at one number of concurrent senders: from the moment a send request leaves
+ * the client to the moment its message.new frame arrives at the receiver's socket.
+ */
+export interface PushLatencyRun extends LatencySummary {
+  /** The same sends' HTTP round trip (201 answered), p50. */
+  sendP50Ms: number;
+  /**
+   * messageSend's duration as serverless-offline logs it (worker-thread hand-off and the
+   * handler, push included), p50; absent if its log could not be matched to the sends.
+   */
+  handlerP50Ms?: number;
+  /** Share of sends whose frame arrived before their HTTP answer (0–1). */
+  frameFirstShare: number;
+}
+
+/** The push stage: real-time delivery through serverless-offline's WebSocket API. */
+export interface PushResult {
+  /** Sender→receiver pairs whose receiver had one socket open, for the latency runs. */
+  pairs: number;
+  /** One run per number of concurrent senders (1, then 8). */
+  latency: PushLatencyRun[];
+  /** What pushing adds to a send: its round trip with the receiver connected or not. */
+  overhead: {
+    /** Sockets each connected receiver had open. */
+    sockets: number;
+    /** Sends on each side, one at a time, in alternating blocks. */
+    sends: number;
+    connected: LatencySummary;
+    disconnected: LatencySummary;
+    /** connected p50 / disconnected p50. */
+    ratio: number;
+    /** The same sends' duration as serverless-offline logs it (see handlerP50Ms above). */
+    handlerP50Ms?: { connected: number; disconnected: number };
+  };
+}
+
 /** Cold start of one function, as a fresh Node process loading its bundle sees it. */
 export interface ColdStartResult {
   /** The function's name in serverless.yml. */
