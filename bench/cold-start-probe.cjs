@@ -2,7 +2,8 @@
 
 /**
  * Runs in a fresh `node` process (see cold-start.ts): loads one function bundle, invokes its
- * handler twice as Lambda would, and prints the timings as one JSON line on stdout.
+ * handler twice as Lambda would, and prints the timings and answers as one JSON line on
+ * stdout.
  *
  * Usage: node cold-start-probe.cjs <bundle.js> <export> '<JSON [firstEvent, secondEvent]>'
  */
@@ -27,10 +28,19 @@ function lambdaContext() {
   };
 }
 
+/** Bodies are only checked (status, error code, a frame's type): a long one is cut. */
+const MAX_BODY_CHARS = 64 * 1024;
+
 async function timedInvoke(handler, event) {
   const start = performance.now();
   const result = await handler(event, lambdaContext());
-  return { ms: performance.now() - start, status: result.statusCode, body: result.body };
+  const ms = performance.now() - start;
+  // HTTP and WebSocket routes answer {statusCode, body?}; a scheduled function, its result.
+  if (typeof result?.statusCode === 'number') {
+    const body = typeof result.body === 'string' ? result.body.slice(0, MAX_BODY_CHARS) : undefined;
+    return { ms, status: result.statusCode, body };
+  }
+  return { ms, result: result ?? null };
 }
 
 async function main() {
