@@ -225,20 +225,28 @@ export const baselines = {
       username: string;
       created_at: string;
       since: string;
+      blocked: number;
     }>(
-      `SELECT u.id, u.username, u.username_key, u.created_at, f.created_at AS since
-       FROM friendships f JOIN users u ON u.id = f.user_high_id WHERE f.user_low_id = ?
+      `SELECT u.id, u.username, u.username_key, u.created_at, f.created_at AS since,
+         b.blocker_id IS NOT NULL AS blocked
+       FROM friendships f JOIN users u ON u.id = f.user_high_id
+       LEFT JOIN blocks b ON b.blocker_id = ? AND b.blocked_id = u.id
+       WHERE f.user_low_id = ?
        UNION ALL
-       SELECT u.id, u.username, u.username_key, u.created_at, f.created_at AS since
-       FROM friendships f JOIN users u ON u.id = f.user_low_id WHERE f.user_high_id = ?
+       SELECT u.id, u.username, u.username_key, u.created_at, f.created_at AS since,
+         b.blocker_id IS NOT NULL AS blocked
+       FROM friendships f JOIN users u ON u.id = f.user_low_id
+       LEFT JOIN blocks b ON b.blocker_id = ? AND b.blocked_id = u.id
+       WHERE f.user_high_id = ?
        ORDER BY username_key, id`,
-      [user.id, user.id],
+      [user.id, user.id, user.id, user.id],
     );
     const friends = rows.map((row) => ({
       id: row.id,
       username: row.username,
       created_at: toIsoTimestamp(row.created_at),
       since: toIsoTimestamp(row.since),
+      blocked: Boolean(row.blocked),
     }));
     return { friends, count: friends.length };
   },
