@@ -10,7 +10,14 @@ import { getDb } from '../lib/db/connection';
 import { toDbTimestamp } from '../lib/db/time';
 import type { InvokeOptions } from '../test/helpers/invoke';
 import { baselines } from './baselines';
-import { conversationsOf, contentOf, usernameOf, type Dataset, type Reader } from './dataset';
+import {
+  chatListOf,
+  conversationsOf,
+  contentOf,
+  usernameOf,
+  type Dataset,
+  type Reader,
+} from './dataset';
 import type { RawDb } from './raw-db';
 import { benchPassword } from './seed';
 
@@ -156,8 +163,90 @@ export async function disposableSessions(
 
 const historyPage = { per_page: 20 };
 
-/** The read cases the scaling runs measure, at both data sizes. */
+/**
+ * The read cases the scaling runs measure, at both data sizes: the endpoints stage's, and
+ * after chats the chat list at one page size for users with few and with many chats.
+ */
 export function readCases(context: Pick<CaseContext, 'data' | 'raw'>): EndpointCase[] {
+  const reads = messageReads(context);
+  reads.splice(
+    reads.findIndex((entry) => entry.name === 'chats') + 1,
+    0,
+    ...chatListSizes(context),
+  );
+  return reads;
+}
+
+/**
+ * The chat list at one page, the readers' whole list (20 chats by default), for the readers
+ * and for the many-chats user, whose page is a sliver of its chats: the two must cost the
+ * same. The many-chats case's first call also checks the seeded rows against the data set
+ * (pinned, muted and hidden as dealt; total_unread outside muted chats): the comparison
+ * with the baseline cannot catch a seed that dropped them, as both read the same rows.
+ */
+function chatListSizes(context: Pick<CaseContext, 'data' | 'raw'>): EndpointCase[] {
+  const { data, raw } = context;
+  const limit = data.readerChats;
+  const chats = (
+    name: string,
+    userOf: (index: number) => number,
+    check?: (answer: Awaited<ReturnType<typeof baselines.chats>>) => void,
+  ): EndpointCase => ({
+    name,
+    functionName: 'messageChats',
+    module: '../functions/message/chats',
+    expectStatus: 200,
+    compare: true,
+    call: (index) => {
+      const token = tokenOf(userOf(index));
+      return {
+        request: { method: 'GET', query: { limit: String(limit) }, token },
+        baseline: async () => {
+          const answer = await baselines.chats(raw, token, limit);
+          if (index === 0) check?.(answer);
+          return answer;
+        },
+      };
+    },
+  });
+  return [
+    chats('chats, few chats', (index) => readerAt(data, index).userId),
+    chats(
+      'chats, many chats',
+      () => data.manyChats.userId,
+      (answer) => {
+        const expected = chatListOf(data, data.manyChats.userId, data.phaseOneMessages, limit);
+        // Peer, pinned, muted, unread count and last message of each entry, in order.
+        const seeded = JSON.stringify(
+          answer.chats.map((chat) => [
+            chat.friend.id,
+            chat.pinned,
+            chat.muted,
+            chat.unread_count,
+            chat.last_message.id,
+          ]),
+        );
+        const dealt = JSON.stringify(
+          expected.chats.map((row) => [
+            row.peer,
+            row.pinned,
+            row.muted,
+            row.unreadCount,
+            row.lastMessageId,
+          ]),
+        );
+        if (seeded !== dealt || answer.total_unread !== expected.totalUnread) {
+          throw new Error(
+            `chats, many chats: the seeded list is not the data set's\nseeded: ${seeded} total ${answer.total_unread}\ndealt:  ${dealt} total ${expected.totalUnread}`,
+          );
+        }
+      },
+    ),
+  ];
+}
+
+/** The reads of the endpoints stage. */
+function messageReads(context: Pick<CaseContext, 'data' | 'raw'>): EndpointCase[] {
   const { data, raw } = context;
   const { readers } = data;
   const reader = (index: number) => readers[index % readers.length] as Reader;
@@ -484,7 +573,7 @@ function messageCases(context: CaseContext): EndpointCase[] {
         };
       },
     },
-    ...readCases(context),
+    ...messageReads(context),
     {
       name: 'mark_read',
       functionName: 'messageMarkRead',

@@ -1,4 +1,4 @@
-import { conversationsOf, generateDataset, usernameOf } from './dataset';
+import { chatListOf, conversationsOf, generateDataset, usernameOf } from './dataset';
 import { scales } from './options';
 
 const scale = scales.small;
@@ -51,6 +51,78 @@ it('keeps the readers’ data inside the low scaling point and the same at full 
     const { longConversation, shortConversations, shortLength } = scale.readers;
     expect(count).toBe(longConversation + shortConversations * shortLength);
   }
+});
+
+it('gives the many-chats user its chats, one message each, inside the low scaling point', () => {
+  const { userId, peers } = data.manyChats;
+  expect(peers).toHaveLength(scale.manyChats);
+  expect(new Set(peers).size).toBe(peers.length);
+  // Its own id block: no reader's, and its peers' ids are ordinary, never reserved.
+  expect(userId).toBeLessThan(data.ordinaryFrom);
+  expect(data.readers.flatMap((r) => [r.userId, r.partnerId])).not.toContain(userId);
+  for (const peer of peers) {
+    expect(peer).toBeGreaterThanOrEqual(data.ordinaryFrom);
+    expect(peer).toBeLessThan(data.reservedFrom);
+  }
+  const own = (rows: ReturnType<typeof conversationsOf>) =>
+    rows.filter((row) => row.owner === userId);
+  const atLow = own(conversationsOf(data, data.phaseOneMessages));
+  expect(atLow).toHaveLength(scale.manyChats);
+  expect(atLow.every((row) => row.messageCount === 1)).toBe(true);
+  // Nothing of it arrives later: its chats are the same at both scaling points.
+  expect(own(conversationsOf(data, data.sender.length))).toEqual(atLow);
+});
+
+it('sets some of its chats pinned, muted and hidden, and only its own', () => {
+  const rows = conversationsOf(data, data.phaseOneMessages);
+  const own = rows.filter((row) => row.owner === data.manyChats.userId);
+  const share = (flag: 'pinned' | 'muted' | 'hidden') =>
+    own.filter((row) => row[flag]).length / own.length;
+  expect(own.filter((row) => row.pinned)).toHaveLength(Math.ceil(scale.manyChats / 250));
+  expect(share('muted')).toBeGreaterThan(0.1);
+  expect(share('muted')).toBeLessThan(0.3);
+  expect(share('hidden')).toBeGreaterThan(0.07);
+  expect(share('hidden')).toBeLessThan(0.25);
+  expect(own.some((row) => row.muted && row.unreadCount > 0)).toBe(true);
+  expect(own.some((row) => row.pinned && row.hidden)).toBe(true);
+  const others = rows.filter((row) => row.owner !== data.manyChats.userId);
+  expect(others.some((row) => row.pinned || row.muted || row.hidden)).toBe(false);
+  // The same settings on every run.
+  expect(generateDataset(scale).manyChats).toEqual(data.manyChats);
+});
+
+it('lists its chats pinned first, newest first, hidden left out, at one page', () => {
+  const { userId } = data.manyChats;
+  const page = data.readerChats;
+  expect(page).toBe(scale.readers.shortConversations + 1);
+  const { chats, totalUnread } = chatListOf(data, userId, data.phaseOneMessages, page);
+  expect(chats).toHaveLength(page);
+  expect(chats.some((row) => row.hidden)).toBe(false);
+  const pinned = chats.filter((row) => row.pinned).length;
+  // The page shows both groups: some pinned chats, then the newest of the rest.
+  expect(pinned).toBeGreaterThan(0);
+  expect(pinned).toBeLessThan(page);
+  expect(chats.slice(0, pinned).every((row) => row.pinned)).toBe(true);
+  for (const group of [chats.slice(0, pinned), chats.slice(pinned)]) {
+    const ids = group.map((row) => row.lastMessageId);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+  }
+  expect(chats.some((row) => row.muted)).toBe(true);
+  // Unread messages outside muted chats, hidden ones included.
+  const own = conversationsOf(data, data.phaseOneMessages).filter((row) => row.owner === userId);
+  const unmuted = own.filter((row) => !row.muted);
+  expect(totalUnread).toBe(unmuted.reduce((sum, row) => sum + row.unreadCount, 0));
+  expect(totalUnread).toBeLessThan(own.reduce((sum, row) => sum + row.unreadCount, 0));
+  expect(unmuted.some((row) => row.hidden && row.unreadCount > 0)).toBe(true);
+});
+
+it('fits the default scale: 2,000 chats beside the readers in the low point', () => {
+  const full = generateDataset(scales.default);
+  expect(full.manyChats.peers).toHaveLength(2_000);
+  expect(full.readerChats).toBe(20);
+  const { chats } = chatListOf(full, full.manyChats.userId, full.phaseOneMessages, 20);
+  expect(chats.filter((row) => row.pinned).length).toBeGreaterThan(0);
+  expect(chats.filter((row) => row.pinned).length).toBeLessThan(20);
 });
 
 it('gives a few heavy conversations and many light ones', () => {

@@ -6,7 +6,9 @@
  * subset of friendships with a heavy tail (a few pairs talk a lot, most a little),
  * interleaved in time. A handful of "readers" own a fixed slice of the data (one long
  * conversation and a few short ones) that does not change when the rest grows, so the
- * scaling runs compare the same request on a table of 10,000 and of 1,000,000 messages.
+ * scaling runs compare the same request on a table of 12,000 and of 1,000,000 messages.
+ * One more user owns a fixed slice too: many chats (2,000 by default), one message each,
+ * some pinned, muted or hidden, for a chat list whose page is a sliver of the whole.
  */
 
 import type { Scale } from './options';
@@ -17,12 +19,31 @@ export interface Reader {
   partnerId: number;
 }
 
+/** A chat's settings, as its owner set them. */
+export interface ChatFlags {
+  pinned: boolean;
+  muted: boolean;
+  hidden: boolean;
+}
+
+/** The user with many chats: one message with each peer, some chats pinned, muted, hidden. */
+export interface ManyChatsUser {
+  userId: number;
+  /** One chat each. */
+  peers: number[];
+  /** The user's settings on its chats, by peer; a chat not listed has none set. */
+  settings: Map<number, ChatFlags>;
+}
+
 export interface Dataset {
   users: number;
   /** Friendships as ordered pairs (low < high). */
   friendLow: Int32Array;
   friendHigh: Int32Array;
   readers: Reader[];
+  /** Chats each reader has: the long conversation and the short ones. */
+  readerChats: number;
+  manyChats: ManyChatsUser;
   /** Message i has id i + 1; the first `phaseOneMessages` exist at the low scaling point. */
   sender: Int32Array;
   receiver: Int32Array;
@@ -30,7 +51,7 @@ export interface Dataset {
   phaseOneMessages: number;
   /** Messages in each reader's long conversation. */
   longConversation: number;
-  /** The first user with no part in the readers' data. */
+  /** The first user with no part in the readers' or the many-chats user's own data. */
   ordinaryFrom: number;
   /** Users from here on only the destructive change_password run may use. */
   reservedFrom: number;
@@ -136,8 +157,8 @@ export function generateDataset(scale: Scale): Dataset {
   // Reader i is user i + 1, its partner the next block of ids; their short-conversation
   // friends come from the block after that, so reader data never overlaps.
   const firstShortFriend = 2 * readerCount + 1;
-  const readerMessages: [number, number][] = [];
-  const unreadReaderMessages = new Set<number>();
+  const fixedMessages: [number, number][] = [];
+  const unreadFixedMessages = new Set<number>();
   for (let index = 0; index < readerCount; index += 1) {
     const reader = { userId: index + 1, partnerId: readerCount + index + 1 };
     readers.push(reader);
@@ -152,20 +173,47 @@ export function generateDataset(scale: Scale): Dataset {
       for (let position = 0; position < length; position += 1) {
         const fromReader = next() < 0.5;
         // The newest few messages to the reader are unread, as in a real inbox.
-        if (!fromReader && position >= length - 3) unreadReaderMessages.add(readerMessages.length);
-        readerMessages.push(fromReader ? [reader.userId, friend] : [friend, reader.userId]);
+        if (!fromReader && position >= length - 3) unreadFixedMessages.add(fixedMessages.length);
+        fixedMessages.push(fromReader ? [reader.userId, friend] : [friend, reader.userId]);
       }
     }
   }
+  // The many-chats user follows the readers' block. Its peers are ordinary users spread over
+  // their range: they have other friends and messages too, but none in this user's chats.
+  const manyChats: ManyChatsUser = {
+    userId: firstShortFriend + readerCount * shortConversations,
+    peers: [],
+    settings: new Map(),
+  };
+  const ordinaryFrom = manyChats.userId + 1;
   const reservedFrom = users - scale.reservedUsers + 1;
-  const readerBlockEnd = firstShortFriend + readerCount * shortConversations;
+  if (scale.manyChats > reservedFrom - ordinaryFrom) throw new Error('too few users for the chats');
+  for (let chat = 0; chat < scale.manyChats; chat += 1) {
+    const peer =
+      ordinaryFrom + Math.floor((chat * (reservedFrom - ordinaryFrom)) / scale.manyChats);
+    manyChats.peers.push(peer);
+    taken.add(key(manyChats.userId, peer));
+    pairs.push([manyChats.userId, peer]);
+    const fromPeer = next() < 0.5;
+    const unread = next() < 0.5;
+    if (fromPeer && unread) unreadFixedMessages.add(fixedMessages.length);
+    fixedMessages.push(fromPeer ? [peer, manyChats.userId] : [manyChats.userId, peer]);
+    // Every 250th chat pinned (8 of 2,000), about one in five muted and one in seven hidden,
+    // independently; the second pinned chat is hidden too (it must stay out of the list).
+    const muted = next() < 0.2;
+    const hidden = next() < 0.15 || chat === 250;
+    const settings = { pinned: chat % 250 === 0, muted, hidden };
+    if (settings.pinned || settings.muted || settings.hidden) {
+      manyChats.settings.set(peer, settings);
+    }
+  }
   const firstFillerPair = pairs.length;
   addRandomFriendships(scale.friendships, users, next, taken, pairs);
 
-  // Conversations for the filler: friendships away from reader and reserved users.
+  // Conversations for the filler: friendships away from the fixed slices and reserved users.
   const talking = pairs
     .slice(firstFillerPair)
-    .filter(([a, b]) => a >= readerBlockEnd && b < reservedFrom)
+    .filter(([a, b]) => a >= ordinaryFrom && b < reservedFrom)
     .slice(0, Math.max(1, Math.floor(scale.messages.full / 20)));
   const cumulative = cumulativeWeights(talking.length);
 
@@ -173,13 +221,13 @@ export function generateDataset(scale: Scale): Dataset {
   const sender = new Int32Array(total);
   const receiver = new Int32Array(total);
   const unread = new Uint8Array(total);
-  const fillerInPhaseOne = scale.messages.low - readerMessages.length;
-  if (fillerInPhaseOne < 0) throw new Error('reader data does not fit the low scaling point');
+  const fillerInPhaseOne = scale.messages.low - fixedMessages.length;
+  if (fillerInPhaseOne < 0) throw new Error('the fixed slices do not fit the low scaling point');
 
-  // Phase one: reader messages shuffled in among the first filler messages.
+  // Phase one: the fixed slices' messages shuffled in among the first filler messages.
   const slots = new Int32Array(scale.messages.low);
   for (let index = 0; index < slots.length; index += 1) {
-    slots[index] = index < readerMessages.length ? index : -1;
+    slots[index] = index < fixedMessages.length ? index : -1;
   }
   for (let index = slots.length - 1; index > 0; index -= 1) {
     const other = Math.floor(next() * (index + 1));
@@ -191,8 +239,8 @@ export function generateDataset(scale: Scale): Dataset {
     let from: number;
     let to: number;
     if (slot >= 0) {
-      [from, to] = readerMessages[slot] ?? [0, 0];
-      if (unreadReaderMessages.has(slot)) unread[index] = 1;
+      [from, to] = fixedMessages[slot] ?? [0, 0];
+      if (unreadFixedMessages.has(slot)) unread[index] = 1;
     } else {
       const [a, b] = talking[pick(cumulative, next())] ?? [0, 0];
       [from, to] = next() < 0.5 ? [a, b] : [b, a];
@@ -216,12 +264,14 @@ export function generateDataset(scale: Scale): Dataset {
     friendLow,
     friendHigh,
     readers,
+    readerChats: 1 + shortConversations,
+    manyChats,
     sender,
     receiver,
     unread,
     phaseOneMessages: scale.messages.low,
     longConversation,
-    ordinaryFrom: readerBlockEnd,
+    ordinaryFrom,
     reservedFrom,
   };
 }
@@ -232,6 +282,10 @@ export interface ConversationSummary {
   lastMessageId: number;
   unreadCount: number;
   messageCount: number;
+  /** The owner's settings on the chat (only the many-chats user has any). */
+  pinned: boolean;
+  muted: boolean;
+  hidden: boolean;
 }
 
 /** The chat-list rows (both owners of each conversation) for the first `count` messages. */
@@ -242,12 +296,16 @@ export function conversationsOf(data: Dataset, count: number): ConversationSumma
     const to = data.receiver[index] ?? 0;
     let rows = byPair.get(key(from, to));
     if (!rows) {
-      const empty = (owner: number, peer: number) => ({
+      const empty = (owner: number, peer: number): ConversationSummary => ({
         owner,
         peer,
         lastMessageId: 0,
         unreadCount: 0,
         messageCount: 0,
+        pinned: false,
+        muted: false,
+        hidden: false,
+        ...(owner === data.manyChats.userId ? data.manyChats.settings.get(peer) : undefined),
       });
       rows = [empty(from, to), empty(to, from)];
       byPair.set(key(from, to), rows);
@@ -259,4 +317,24 @@ export function conversationsOf(data: Dataset, count: number): ConversationSumma
     }
   }
   return [...byPair.values()].flat();
+}
+
+/**
+ * What the chat list should show `owner` at the first `count` messages: its visible chats,
+ * pinned first, each group newest first, the first `limit`; and its unread messages outside
+ * muted chats (hidden ones count).
+ */
+export function chatListOf(
+  data: Dataset,
+  owner: number,
+  count: number,
+  limit: number,
+): { chats: ConversationSummary[]; totalUnread: number } {
+  const rows = conversationsOf(data, count).filter((row) => row.owner === owner);
+  const chats = rows
+    .filter((row) => !row.hidden)
+    .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.lastMessageId - a.lastMessageId)
+    .slice(0, limit);
+  const totalUnread = rows.reduce((sum, row) => sum + (row.muted ? 0 : row.unreadCount), 0);
+  return { chats, totalUnread };
 }

@@ -15,6 +15,11 @@ export interface Scale {
     shortConversations: number;
     shortLength: number;
   };
+  /**
+   * Chats of the one user with many (one message each, some pinned, muted or hidden): the
+   * chat list's cost must not grow with chats beyond the page.
+   */
+  manyChats: number;
   /** Users kept for change_password, which ends every session of its user. */
   reservedUsers: number;
   /** Calls per measured run (each endpoint, each concurrency, handler and baseline). */
@@ -34,8 +39,10 @@ export const scales: Record<ScaleName, Scale> = {
     name: 'default',
     users: 10_000,
     friendships: 100_000,
-    messages: { low: 10_000, full: 1_000_000 },
+    // The low point holds the readers' 8,380 messages, the many-chats user's 2,000 and filler.
+    messages: { low: 12_000, full: 1_000_000 },
     readers: { readers: 4, longConversation: 2_000, shortConversations: 19, shortLength: 5 },
+    manyChats: 2_000,
     reservedUsers: 500,
     calls: 1_000,
     bcryptCalls: 40,
@@ -48,6 +55,8 @@ export const scales: Record<ScaleName, Scale> = {
     friendships: 5_000,
     messages: { low: 2_000, full: 20_000 },
     readers: { readers: 4, longConversation: 300, shortConversations: 9, shortLength: 4 },
+    // Fewer than the default's 2,000, to fit the small low point (2,000 messages).
+    manyChats: 400,
     reservedUsers: 100,
     calls: 150,
     bcryptCalls: 8,

@@ -37,6 +37,21 @@ export function databaseTitle(db: DatabaseResults): string {
   return `${db.version} (${db.db}): ${count(db.seed.users)} users, ${count(db.seed.friendships)} friendships, ${count(db.seed.messages)} messages`;
 }
 
+/**
+ * The chat list at one page for the many-chats user against the readers, who have few
+ * chats: handler p50 many ÷ few at each scaling point (1.00x: chats beyond the page cost
+ * nothing).
+ */
+function chatPageComparison(scale: Scale, db: DatabaseResults): string | undefined {
+  const entry = (name: string) => db.scaling.endpoints.find((found) => found.name === name);
+  const [few, many] = [entry('chats, few chats'), entry('chats, many chats')];
+  if (!few || !many) return undefined;
+  const page = scale.readers.shortConversations + 1;
+  const ratio = (point: 'low' | 'full') =>
+    `${((many[point].handler[0]?.p50Ms ?? 0) / (few[point].handler[0]?.p50Ms ?? 1)).toFixed(2)}x`;
+  return `Chat list, a page of ${page}: ${count(scale.manyChats)} chats ÷ ${page} chats, handler p50 ${ratio('low')} at ${count(db.scaling.low)} messages, ${ratio('full')} at ${count(db.scaling.full)}`;
+}
+
 export function formatReport(results: BenchResults): string {
   const parts: string[] = [
     `chat-backend benchmark, ${results.date}, scale ${results.scale.name}, ${Math.round(results.durationSeconds)} s`,
@@ -104,6 +119,8 @@ export function formatReport(results: BenchResults): string {
           ]),
         ),
       );
+      const chatPage = chatPageComparison(results.scale, db);
+      if (chatPage) parts.push(chatPage);
     }
     if (db.coldStart.length > 0) {
       parts.push(

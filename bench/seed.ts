@@ -118,9 +118,12 @@ async function writeConversations(db: Kysely<Database>, data: Dataset, count: nu
       unread_count: row.unreadCount,
       message_count: row.messageCount,
       updated_at: now,
+      pinned: row.pinned ? 1 : 0,
+      muted: row.muted ? 1 : 0,
+      hidden: row.hidden ? 1 : 0,
     };
   });
-  // Nothing is muted in the data set: each total is the sum of the owner's unread counts.
+  // Each total is the sum of the owner's unread counts outside muted chats (hidden ones count).
   await db
     .insertInto('unread_totals')
     .columns(['user_id', 'unread_count'])
@@ -129,6 +132,7 @@ async function writeConversations(db: Kysely<Database>, data: Dataset, count: nu
         .selectFrom('conversations')
         .select((inner) => ['owner_id', inner.fn.sum<number>('unread_count').as('unread_count')])
         .where('owner_id', '>', 0)
+        .where('muted', '=', 0)
         .groupBy('owner_id'),
     )
     .execute();
