@@ -2,15 +2,13 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
-import httpErrorHandler from '@middy/http-error-handler';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../logger';
 import type { LambdaHandler } from './handler';
-import { errorTexts } from './messages';
-import { errorMapper } from './middleware/error-mapper';
+import { errorHandler, errorMapper } from './middleware/error-mapper';
 import type { HttpEvent, HttpResult } from './types';
 
 /** A public document: the API reference's JSON, its page, the page's files. */
@@ -62,15 +60,7 @@ export function documentEndpoint(
     .use(httpEventNormalizer())
     .use(httpSecurityHeaders({ contentSecurityPolicy: false }))
     .use(httpCors({ origin: '*' }))
-    .use(
-      httpErrorHandler({
-        logger: false,
-        fallbackMessage: JSON.stringify({
-          error: errorTexts.INTERNAL_ERROR.zh,
-          code: 'INTERNAL_ERROR',
-        }),
-      }),
-    )
+    .use(errorHandler())
     .use(errorMapper())
     .handler(async (event): Promise<HttpResult> => {
       const document = await serve(event);

@@ -1,7 +1,5 @@
 import middy from '@middy/core';
-import httpContentNegotiation from '@middy/http-content-negotiation';
 import httpCors from '@middy/http-cors';
-import httpErrorHandler from '@middy/http-error-handler';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
@@ -11,10 +9,10 @@ import type { z } from 'zod';
 import { getConfig, requireJwtSecret } from '../config';
 import type { Caller } from '../users';
 import { logger } from '../logger';
-import { responseLanguage } from './language';
-import { errorTexts, languages, successTexts, type Language, type SuccessKey } from './messages';
+import { languageNegotiation, responseLanguage } from './language';
+import { successTexts, type Language, type SuccessKey } from './messages';
 import { bodySizeLimit } from './middleware/body-size-limit';
-import { errorMapper } from './middleware/error-mapper';
+import { errorHandler, errorMapper } from './middleware/error-mapper';
 import { jwtAuth } from './middleware/jwt-auth';
 import { mediaTypeNormalizer } from './middleware/media-type-normalizer';
 import { privateResponseHeaders } from './middleware/private-response-headers';
@@ -121,29 +119,11 @@ export function httpStack(options: { securityHeaders?: SecurityHeadersOptions } 
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
-    .use(
-      httpContentNegotiation({
-        parseLanguages: true,
-        availableLanguages: [...languages],
-        failOnMismatch: false,
-        parseCharsets: false,
-        parseEncodings: false,
-        parseMediaTypes: false,
-      }),
-    )
+    .use(languageNegotiation())
     .use(httpSecurityHeaders(options.securityHeaders))
     .use(privateResponseHeaders())
     .use(httpCors({ origin: '*' }))
-    .use(
-      httpErrorHandler({
-        logger: false,
-        // Only reached if the error mapper itself failed.
-        fallbackMessage: JSON.stringify({
-          error: errorTexts.INTERNAL_ERROR.zh,
-          code: 'INTERNAL_ERROR',
-        }),
-      }),
-    )
+    .use(errorHandler())
     .use(errorMapper());
 }
 

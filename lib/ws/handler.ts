@@ -1,12 +1,11 @@
 import middy from '@middy/core';
-import httpContentNegotiation from '@middy/http-content-negotiation';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { z } from 'zod';
 import type { ConnectionRow } from '../db/schema';
 import { warnAboutConfiguration } from '../http/handler';
-import { responseLanguage } from '../http/language';
-import { languages, type Language } from '../http/messages';
+import { languageNegotiation, responseLanguage } from '../http/language';
+import type { Language } from '../http/messages';
 import { logger } from '../logger';
 import type { ServerEvent } from '../realtime/events';
 import type { Caller } from '../users';
@@ -48,16 +47,7 @@ export function wsConnectRoute(handle: (input: ConnectInput) => Promise<void>): 
   return middy<WsEvent, WsResult, Error, WsContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
-    .use(
-      httpContentNegotiation({
-        parseLanguages: true,
-        availableLanguages: [...languages],
-        failOnMismatch: false,
-        parseCharsets: false,
-        parseEncodings: false,
-        parseMediaTypes: false,
-      }),
-    )
+    .use(languageNegotiation())
     .use(wsConnectResponse())
     .use(wsTokenAuth())
     .handler(async (event, context) => {

@@ -1,4 +1,5 @@
 import type middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
 import { AppError } from '../../errors';
 import { isDatabaseUnavailable } from '../../db/errors';
 import { errorForLog, logger } from '../../logger';
@@ -65,4 +66,19 @@ export function errorMapper(): middy.MiddlewareObj<HttpEvent, HttpResult, Error,
       });
     },
   };
+}
+
+/**
+ * The official @middy/http-error-handler, rendering what errorMapper made. Its own fallback
+ * (the contract's INTERNAL_ERROR body) is reached only if the mapper itself failed. Use both:
+ * `.use(errorHandler()).use(errorMapper())`.
+ */
+export function errorHandler() {
+  return httpErrorHandler({
+    logger: false,
+    fallbackMessage: JSON.stringify({
+      error: errorTexts.INTERNAL_ERROR.zh,
+      code: 'INTERNAL_ERROR',
+    }),
+  });
 }
