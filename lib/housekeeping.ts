@@ -49,45 +49,55 @@ export async function runHousekeeping(
     }
     return removed;
   };
+  /** Batches of rows found by key (oldest first), then deleted by key and the same condition. */
+  const sweep = (
+    find: () => Promise<string[]>,
+    remove: (keys: string[]) => Promise<{ numDeletedRows: bigint }>,
+  ) =>
+    batches(async () => {
+      const keys = await find();
+      if (keys.length === 0) return { seen: 0, removed: 0 };
+      return { seen: keys.length, removed: Number((await remove(keys)).numDeletedRows) };
+    });
 
-  const connections = await batches(async () => {
-    const ids = (
-      await db
-        .selectFrom('connections')
-        .select('connection_id')
+  const connections = await sweep(
+    async () =>
+      (
+        await db
+          .selectFrom('connections')
+          .select('connection_id')
+          .where('connected_at', '<', connectionCutoff)
+          .orderBy('connected_at')
+          .limit(batchSize)
+          .execute()
+      ).map((row) => row.connection_id),
+    (ids) =>
+      db
+        .deleteFrom('connections')
+        .where('connection_id', 'in', ids)
         .where('connected_at', '<', connectionCutoff)
-        .orderBy('connected_at')
-        .limit(batchSize)
-        .execute()
-    ).map((row) => row.connection_id);
-    if (ids.length === 0) return { seen: 0, removed: 0 };
-    const result = await db
-      .deleteFrom('connections')
-      .where('connection_id', 'in', ids)
-      .where('connected_at', '<', connectionCutoff)
-      .executeTakeFirst();
-    return { seen: ids.length, removed: Number(result.numDeletedRows) };
-  });
+        .executeTakeFirst(),
+  );
 
   const nowText = toDbTimestamp(now);
-  const rateLimitWindows = await batches(async () => {
-    const buckets = (
-      await db
-        .selectFrom('rate_limit_counters')
-        .select('bucket')
+  const rateLimitWindows = await sweep(
+    async () =>
+      (
+        await db
+          .selectFrom('rate_limit_counters')
+          .select('bucket')
+          .where('expires_at', '<', nowText)
+          .orderBy('expires_at')
+          .limit(batchSize)
+          .execute()
+      ).map((row) => row.bucket),
+    (buckets) =>
+      db
+        .deleteFrom('rate_limit_counters')
+        .where('bucket', 'in', buckets)
         .where('expires_at', '<', nowText)
-        .orderBy('expires_at')
-        .limit(batchSize)
-        .execute()
-    ).map((row) => row.bucket);
-    if (buckets.length === 0) return { seen: 0, removed: 0 };
-    const result = await db
-      .deleteFrom('rate_limit_counters')
-      .where('bucket', 'in', buckets)
-      .where('expires_at', '<', nowText)
-      .executeTakeFirst();
-    return { seen: buckets.length, removed: Number(result.numDeletedRows) };
-  });
+        .executeTakeFirst(),
+  );
 
   const report = { connections, rateLimitWindows, refreshTokens: 0, sessions: 0 };
 

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { version as swaggerUiVersion } from 'swagger-ui-dist/package.json';
 import type { ApiEndpoint } from '../../lib/api/endpoint';
 import { documentEndpoint } from '../../lib/http/document';
+import { inlineHashes } from '../../lib/http/page';
 
 export const api: ApiEndpoint = {
   method: 'GET',
@@ -82,8 +82,6 @@ const html = `<!doctype html>
 </html>
 `;
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
-
 /**
  * Scripts and styles: Swagger UI's files from this server and the page's own inline ones,
  * by hash (no 'unsafe-inline', no eval); images from here and data: URLs (Swagger UI's
@@ -92,8 +90,8 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).di
  */
 const contentSecurityPolicy = [
   "default-src 'none'",
-  `script-src 'self' ${sha256(script)}`,
-  `style-src 'self' ${sha256(style)}`,
+  `script-src 'self' ${inlineHashes(html, 'script').join(' ')}`,
+  `style-src 'self' ${inlineHashes(html, 'style').join(' ')}`,
   "img-src 'self' data:",
   "connect-src 'self'",
   "base-uri 'none'",

@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import middy from '@middy/core';
-import httpCors from '@middy/http-cors';
-import httpEventNormalizer from '@middy/http-event-normalizer';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import httpSecurityHeaders from '@middy/http-security-headers';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logger } from '../logger';
+import { AppError } from '../errors';
 import type { LambdaHandler } from './handler';
-import { errorHandler, errorMapper } from './middleware/error-mapper';
+import { httpStack } from './stack';
 import type { HttpEvent, HttpResult } from './types';
 
 /** A public document: the API reference's JSON, its page, the page's files. */
@@ -45,66 +39,53 @@ function acceptsGzip(event: HttpEvent): boolean {
 }
 
 /**
- * Public, cacheable documents on a stack of their own: no token, no body, no database. The
- * same request-id logging, security headers (an HTML page brings its own
+ * Public, cacheable documents on the API's stack (httpStack): no token, no body, no
+ * database. The same request-id logging, security headers (an HTML page brings its own
  * Content-Security-Policy), CORS and error answers as the API, but with the document's own
  * caching instead of the API's `no-store`, an ETag (answering `304` to `If-None-Match`) and
- * gzip when the client accepts it. `serve` returns undefined for what is not there: `404`.
+ * gzip when the client accepts it. `serve` returns undefined for what is not there:
+ * `404 NOT_FOUND`.
  */
 export function documentEndpoint(
   serve: (event: HttpEvent) => PublicDocument | undefined | Promise<PublicDocument | undefined>,
 ): LambdaHandler {
-  return middy<HttpEvent, HttpResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer())
-    .use(httpEventNormalizer())
-    .use(httpSecurityHeaders({ contentSecurityPolicy: false }))
-    .use(httpCors({ origin: '*' }))
-    .use(errorHandler())
-    .use(errorMapper())
-    .handler(async (event): Promise<HttpResult> => {
-      const document = await serve(event);
-      if (document === undefined) {
-        return {
-          statusCode: 404,
-          headers: {
-            'Content-Type': 'application/json; charset=utf-8',
-            'Cache-Control': 'no-store',
-          },
-          body: JSON.stringify({ message: 'Not Found' }),
-        };
-      }
-      const bytes = bytesOf(document.body);
-      const entry = derivedOf(bytes);
-      const gzip = compressible.test(document.contentType) && bytes.length > 1024;
-      const headers: Record<string, string> = {
-        'Content-Type': document.contentType,
-        'Cache-Control': document.cacheControl,
-        ETag: entry.etag,
-        ...(gzip ? { Vary: 'Accept-Encoding' } : {}),
-        ...(document.contentSecurityPolicy
-          ? { 'Content-Security-Policy': document.contentSecurityPolicy }
-          : {}),
-      };
-      const ifNoneMatch = event.headers?.['if-none-match'];
-      if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === entry.etag)) {
-        return { statusCode: 304, headers };
-      }
-      if (gzip && acceptsGzip(event)) {
-        entry.gzipped ??= gzipSync(bytes);
-        return {
-          statusCode: 200,
-          headers: { ...headers, 'Content-Encoding': 'gzip' },
-          body: entry.gzipped.toString('base64'),
-          isBase64Encoded: true,
-        };
-      }
-      const text = compressible.test(document.contentType);
+  return httpStack({
+    securityHeaders: { contentSecurityPolicy: false },
+    publicSuccesses: true,
+  }).handler(async (event): Promise<HttpResult> => {
+    const document = await serve(event);
+    if (document === undefined) throw new AppError('NOT_FOUND');
+    const bytes = bytesOf(document.body);
+    const entry = derivedOf(bytes);
+    const gzip = compressible.test(document.contentType) && bytes.length > 1024;
+    const headers: Record<string, string> = {
+      'Content-Type': document.contentType,
+      'Cache-Control': document.cacheControl,
+      ETag: entry.etag,
+      ...(gzip ? { Vary: 'Accept-Encoding' } : {}),
+      ...(document.contentSecurityPolicy
+        ? { 'Content-Security-Policy': document.contentSecurityPolicy }
+        : {}),
+    };
+    const ifNoneMatch = event.headers?.['if-none-match'];
+    if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === entry.etag)) {
+      return { statusCode: 304, headers };
+    }
+    if (gzip && acceptsGzip(event)) {
+      entry.gzipped ??= gzipSync(bytes);
       return {
         statusCode: 200,
-        headers,
-        body: text ? bytes.toString('utf8') : bytes.toString('base64'),
-        isBase64Encoded: !text,
+        headers: { ...headers, 'Content-Encoding': 'gzip' },
+        body: entry.gzipped.toString('base64'),
+        isBase64Encoded: true,
       };
-    });
+    }
+    const text = compressible.test(document.contentType);
+    return {
+      statusCode: 200,
+      headers,
+      body: text ? bytes.toString('utf8') : bytes.toString('base64'),
+      isBase64Encoded: !text,
+    };
+  });
 }

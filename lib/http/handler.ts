@@ -1,22 +1,16 @@
-import middy from '@middy/core';
-import httpCors from '@middy/http-cors';
-import httpEventNormalizer from '@middy/http-event-normalizer';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import httpSecurityHeaders from '@middy/http-security-headers';
+import type middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { z } from 'zod';
 import { getConfig, requireJwtSecret } from '../config';
 import type { Caller } from '../users';
 import { logger } from '../logger';
-import { languageNegotiation, responseLanguage } from './language';
+import { responseLanguage } from './language';
 import { successTexts, type Language, type SuccessKey } from './messages';
 import { bodySizeLimit } from './middleware/body-size-limit';
-import { errorHandler, errorMapper } from './middleware/error-mapper';
 import { jwtAuth } from './middleware/jwt-auth';
 import { mediaTypeNormalizer } from './middleware/media-type-normalizer';
-import { privateResponseHeaders } from './middleware/private-response-headers';
 import { requestValidator, type RequestSchema } from './middleware/request-validator';
+import { httpStack } from './stack';
 import type { HttpContext, HttpEvent, HttpResult } from './types';
 
 /** What an endpoint's logic returns; the stack turns it into the contract's JSON. */
@@ -107,27 +101,6 @@ export function httpEndpoint<S extends RequestSchema>(
   });
   return Object.assign(handler, { checks: { auth: endpoint.auth, schema: endpoint.schema } });
 }
-
-/**
- * The middlewares every HTTP function shares: request-id logging, header and event
- * normalization, language negotiation, security headers, no-store and CORS headers, and
- * the error mapping. httpEndpoint adds auth, body parsing and validation; an HTML page
- * (./page.ts) sets its own Content-Security-Policy through `securityHeaders`.
- */
-export function httpStack(options: { securityHeaders?: SecurityHeadersOptions } = {}) {
-  return middy<HttpEvent, HttpResult, Error, HttpContext>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer())
-    .use(httpEventNormalizer())
-    .use(languageNegotiation())
-    .use(httpSecurityHeaders(options.securityHeaders))
-    .use(privateResponseHeaders())
-    .use(httpCors({ origin: '*' }))
-    .use(errorHandler())
-    .use(errorMapper());
-}
-
-type SecurityHeadersOptions = Parameters<typeof httpSecurityHeaders>[0];
 
 function requireCaller(event: HttpEvent): Caller {
   if (!event.auth) throw new Error('jwtAuth middleware did not run');

@@ -31,6 +31,7 @@ export const errorTexts: Record<ErrorCode, Texts> = {
   },
   MESSAGE_NOT_FOUND: { zh: '消息不存在', en: 'Message not found' },
   CHAT_NOT_FOUND: { zh: '会话不存在', en: 'Chat not found' },
+  NOT_FOUND: { zh: '请求的资源不存在', en: 'Not found' },
   USER_NOT_FOUND: { zh: '用户不存在', en: 'User not found' },
   FRIEND_NOT_FOUND: { zh: '好友关系不存在', en: 'Friendship not found' },
   USERNAME_TAKEN: { zh: '用户名已被占用', en: 'This username is already taken' },

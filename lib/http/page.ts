@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { httpStack, warnAboutConfiguration, type LambdaHandler } from './handler';
+import { warnAboutConfiguration, type LambdaHandler } from './handler';
+import { httpStack } from './stack';
 import { responseLanguage } from './language';
 import type { Language } from './messages';
 

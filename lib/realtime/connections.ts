@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { getConfig } from '../config';
 import { getDb } from '../db/connection';
 import { isMysql } from '../db/dialect';
 import type { ConnectionRow, Database } from '../db/schema';
@@ -9,8 +8,7 @@ import { AppError } from '../errors';
 import { errorForLog, logger } from '../logger';
 import { isLiveSession } from '../auth/liveness';
 import type { Caller } from '../users';
-import { settleWithin } from './deadline';
-import { connectionGateway } from './gateway';
+import { callWithinDeadline, connectionGateway } from './gateway';
 
 /** The contract's cap: an 11th connection of one user closes the oldest. */
 export const MAX_CONNECTIONS_PER_USER = 10;
@@ -61,14 +59,19 @@ export async function openConnection({
     if (!user || !session || !isLiveSession(session, user.token_version)) {
       throw new AppError('UNAUTHORIZED');
     }
+    // The user's rows, newest first (one read, at most the cap): what the new row must
+    // follow, and what falls beyond the cap once it is in.
+    const existing = await trx
+      .selectFrom('connections')
+      .select(['connection_id', 'connected_at'])
+      .where('user_id', '=', caller.user.id)
+      .orderBy('connected_at', 'desc')
+      .orderBy('connection_id', 'desc')
+      .execute();
     // The cap closes the oldest by connected_at: two connects within one millisecond must
     // not tie (the tie-break would be the random connection id), so each row is stamped
     // after the user's newest one. The lock on the user makes this exact.
-    const { newest } = await trx
-      .selectFrom('connections')
-      .select((eb) => eb.fn.max('connected_at').as('newest'))
-      .where('user_id', '=', caller.user.id)
-      .executeTakeFirstOrThrow();
+    const newest = existing[0]?.connected_at;
     const now = Date.now();
     const after = newest ? Date.parse(toIsoTimestamp(newest)) + 1 : now;
     await trx
@@ -81,17 +84,7 @@ export async function openConnection({
         connected_at: toDbTimestamp(new Date(Math.max(now, after))),
       })
       .execute();
-    const beyondCap = await trx
-      .selectFrom('connections')
-      .select('connection_id')
-      .where('user_id', '=', caller.user.id)
-      .orderBy('connected_at', 'desc')
-      .orderBy('connection_id', 'desc')
-      // Both dialects need a LIMIT to take an OFFSET: "all the rest".
-      .limit(1_000_000)
-      .offset(MAX_CONNECTIONS_PER_USER)
-      .execute();
-    const ids = beyondCap.map((row) => row.connection_id);
+    const ids = existing.slice(MAX_CONNECTIONS_PER_USER - 1).map((row) => row.connection_id);
     if (ids.length > 0) await deleteRows(trx, ids);
     return ids;
   });
@@ -163,20 +156,11 @@ export async function closeConnections(
     if (!options.rowsDeleted) await deleteRows(await getDb(), connectionIds);
     const gateway = connectionGateway();
     if (!gateway) return;
-    await gateway.ready?.();
-    const outcomes = await settleWithin(
-      getConfig().realtime.pushTimeoutMs,
+    await callWithinDeadline(
+      gateway,
+      'could not close connections',
       connectionIds.map((id) => (signal: AbortSignal) => gateway.close(id, signal)),
     );
-    const failed = outcomes.filter((outcome) => outcome.status !== 'fulfilled');
-    if (failed.length > 0) {
-      const first = failed[0];
-      logger.warn('could not close connections', {
-        failed: failed.length,
-        of: connectionIds.length,
-        error: first?.status === 'rejected' ? errorForLog(first.reason) : 'timeout',
-      });
-    }
   } catch (error) {
     logger.warn('could not close connections', { error: errorForLog(error) });
   }

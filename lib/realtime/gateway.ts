@@ -1,5 +1,7 @@
 import type * as ManagementApi from '@aws-sdk/client-apigatewaymanagementapi';
 import { getConfig } from '../config';
+import { errorForLog, logger } from '../logger';
+import { settleWithin, type Outcome } from './deadline';
 
 /**
  * The one boundary between this service and API Gateway's management API: send a frame
@@ -35,6 +37,31 @@ export function connectionGateway(): ConnectionGateway | undefined {
     sdkGateway = { endpoint, gateway: managementApiGateway(endpoint, offline) };
   }
   return sdkGateway.gateway;
+}
+
+/**
+ * Calls the gateway for many connections at once (post or close), all within
+ * PUSH_TIMEOUT_MS; loading the SDK on a cold container comes first, outside that limit.
+ * Calls that failed or ran out of time are logged under `what`; the outcomes come back in
+ * order. Never throws for a call.
+ */
+export async function callWithinDeadline<T>(
+  gateway: ConnectionGateway,
+  what: string,
+  calls: readonly ((signal: AbortSignal) => Promise<T>)[],
+): Promise<Outcome<T>[]> {
+  await gateway.ready?.();
+  const outcomes = await settleWithin(getConfig().realtime.pushTimeoutMs, calls);
+  const failed = outcomes.filter((outcome) => outcome.status !== 'fulfilled');
+  const first = failed[0];
+  if (first !== undefined) {
+    logger.warn(what, {
+      failed: failed.length,
+      of: calls.length,
+      error: first.status === 'rejected' ? errorForLog(first.reason) : 'timeout',
+    });
+  }
+  return outcomes;
 }
 
 /**

@@ -1,9 +1,7 @@
-import { getConfig } from '../config';
 import { errorForLog, logger } from '../logger';
 import { connectionsOfUsers, forgetGoneConnections } from './connections';
-import { settleWithin } from './deadline';
 import type { ServerEvent } from './events';
-import { connectionGateway } from './gateway';
+import { callWithinDeadline, connectionGateway } from './gateway';
 
 /** One event for every open connection of some users. */
 export interface Delivery {
@@ -13,10 +11,10 @@ export interface Delivery {
 
 /**
  * Pushes events to the open connections of their users: call it after the transaction that
- * made them true has committed. Every post goes out at once and the posts take at most
- * PUSH_TIMEOUT_MS (a cold container loads the SDK first, once, outside that limit); a
- * connection the gateway reports gone is forgotten (unless it is still connecting). Best effort, as the contract says:
- * nothing here ever fails the request (failures are logged).
+ * made them true has committed. Every post goes out at once, within PUSH_TIMEOUT_MS
+ * (callWithinDeadline); a connection the gateway reports gone is forgotten (unless it is
+ * still connecting). Best effort, as the contract says: nothing here ever fails the
+ * request (failures are logged).
  */
 export async function publish(...deliveries: Delivery[]): Promise<void> {
   const gateway = connectionGateway();
@@ -31,10 +29,9 @@ export async function publish(...deliveries: Delivery[]): Promise<void> {
     });
     if (posts.length === 0) return;
 
-    // Outside the deadline: loading the SDK on a cold container is not the gateway's time.
-    await gateway.ready?.();
-    const outcomes = await settleWithin(
-      getConfig().realtime.pushTimeoutMs,
+    const outcomes = await callWithinDeadline(
+      gateway,
+      'push incomplete',
       posts.map(
         ({ connectionId, frame }) =>
           (signal: AbortSignal) =>
@@ -48,16 +45,6 @@ export async function publish(...deliveries: Delivery[]): Promise<void> {
       })
       .map((post) => post.connectionId);
     await forgetGoneConnections([...new Set(gone)]);
-
-    const failed = outcomes.filter((outcome) => outcome.status !== 'fulfilled');
-    if (failed.length > 0) {
-      const first = failed[0];
-      logger.warn('push incomplete', {
-        failed: failed.length,
-        of: posts.length,
-        error: first?.status === 'rejected' ? errorForLog(first.reason) : 'timeout',
-      });
-    }
   } catch (error) {
     logger.warn('push failed', { error: errorForLog(error) });
   }

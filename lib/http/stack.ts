@@ -1,0 +1,37 @@
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpEventNormalizer from '@middy/http-event-normalizer';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logger } from '../logger';
+import { languageNegotiation } from './language';
+import { errorHandler, errorMapper } from './middleware/error-mapper';
+import { privateResponseHeaders } from './middleware/private-response-headers';
+import type { HttpContext, HttpEvent, HttpResult } from './types';
+
+// Its own module, apart from ./handler.ts: pages and public documents use it without
+// bundling the token check, and with it the database client.
+/**
+ * The middlewares every HTTP function shares: request-id logging, header and event
+ * normalization, language negotiation, security headers, no-store and CORS headers, and
+ * the error mapping. httpEndpoint (./handler.ts) adds auth, body parsing and validation; an HTML page
+ * (./page.ts) sets its own Content-Security-Policy through `securityHeaders`; public
+ * documents (./document.ts) cache their successes their own way (`publicSuccesses`).
+ */
+export function httpStack(
+  options: { securityHeaders?: SecurityHeadersOptions; publicSuccesses?: boolean } = {},
+) {
+  return middy<HttpEvent, HttpResult, Error, HttpContext>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(httpEventNormalizer())
+    .use(languageNegotiation())
+    .use(httpSecurityHeaders(options.securityHeaders))
+    .use(privateResponseHeaders({ successes: !options.publicSuccesses }))
+    .use(httpCors({ origin: '*' }))
+    .use(errorHandler())
+    .use(errorMapper());
+}
+
+type SecurityHeadersOptions = Parameters<typeof httpSecurityHeaders>[0];
