@@ -409,10 +409,10 @@ export async function markRead(userId: number, senderId: number, upToId?: number
         whenMuted: 'skip',
       });
     }
-    return {
-      updated: changed,
-      readUpTo: changed > 0 ? await newestRead(trx, userId, senderId) : 0,
-    };
+    // The event names how far the read reaches: the caller's bound, or else the newest
+    // message now read (looked up only then).
+    const readUpTo = changed === 0 ? 0 : (upToId ?? (await newestRead(trx, userId, senderId)));
+    return { updated: changed, readUpTo };
   });
   if (updated === 0) {
     await requireUser(db, senderId);
@@ -425,7 +425,7 @@ export async function markRead(userId: number, senderId: number, upToId?: number
       data: {
         reader_id: userId,
         sender_id: senderId,
-        up_to_id: upToId ?? readUpTo,
+        up_to_id: readUpTo,
         read_at: toIsoTimestamp(now),
         updated,
       },
