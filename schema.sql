@@ -20,6 +20,9 @@ CREATE TABLE users (
   token_version INT NOT NULL DEFAULT 0,
   created_at DATETIME(3) NOT NULL,
   updated_at DATETIME(3) NOT NULL,
+  -- rows in friend_entries owned by this user (migration 008): the friend list's count and
+  -- the 5,000-friend cap, kept in the add and remove transactions
+  friend_count INT NOT NULL DEFAULT 0,
   PRIMARY KEY (id),
   CONSTRAINT users_username_key_uq UNIQUE (username_key),
   CONSTRAINT users_email_uq UNIQUE (email)
@@ -177,3 +180,19 @@ CREATE TABLE unread_totals (
   PRIMARY KEY (user_id),
   CONSTRAINT unread_totals_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The friend list (migration 008): each friendship once per side, in list order (the
+-- friend's username key, then id), so a page is one primary-key range read however many
+-- friends the owner has. Written in the same transactions as friendships.
+CREATE TABLE friend_entries (
+  owner_id BIGINT NOT NULL,
+  -- the friend's users.username_key (usernames never change)
+  friend_key VARCHAR(128) NOT NULL,
+  friend_id BIGINT NOT NULL,
+  -- when the friendship began (friendships.created_at)
+  since DATETIME(3) NOT NULL,
+  CONSTRAINT friend_entries_pk PRIMARY KEY (owner_id, friend_key, friend_id),
+  CONSTRAINT friend_entries_owner_fk FOREIGN KEY (owner_id) REFERENCES users (id),
+  CONSTRAINT friend_entries_friend_fk FOREIGN KEY (friend_id) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX friend_entries_friend_idx ON friend_entries (friend_id, owner_id);

@@ -64,6 +64,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: rateLimit('50/900'),
   RATE_LIMIT_REGISTER_PER_IP: rateLimit('10/3600'),
   RATE_LIMIT_SEND_PER_USER: rateLimit('120/60'),
+  RATE_LIMIT_FRIEND_ADD_PER_USER: rateLimit('30/60'),
   WEBSOCKET_API_ENDPOINT: z
     .string()
     .trim()
@@ -121,6 +122,8 @@ export interface Config {
       registerPerIp: RateLimit;
       /** Messages sent by one user. */
       sendPerUser: RateLimit;
+      /** Friend adds by one user, every attempt (whatever its answer). */
+      friendAddPerUser: RateLimit;
     };
   };
 }
@@ -214,6 +217,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         loginPerIp: env.RATE_LIMIT_LOGIN_PER_IP,
         registerPerIp: env.RATE_LIMIT_REGISTER_PER_IP,
         sendPerUser: env.RATE_LIMIT_SEND_PER_USER,
+        friendAddPerUser: env.RATE_LIMIT_FRIEND_ADD_PER_USER,
       },
     },
   };

@@ -76,7 +76,7 @@ export async function registerUser(
     // The account and its first login exist together or not at all.
     return await inTransaction(db, async (trx) => {
       const { insertId } = await trx.insertInto('users').values(newUser).executeTakeFirstOrThrow();
-      const user: UserRow = { ...newUser, id: Number(insertId) };
+      const user: UserRow = { ...newUser, id: Number(insertId), friend_count: 0 };
       return { user, tokens: await startSession(trx, user) };
     });
   } catch (error) {

@@ -16,7 +16,7 @@ export const api: ApiEndpoint = {
   tag: 'Friends',
   summary: 'Add a friend',
   description:
-    "Friendship is mutual and immediate (there is no request to accept): when A adds B, both see each other. `friend_username` is matched without regard to case. Of concurrent A→B and B→A adds, one gets `201` and the other `409`. The added user's connections get `friend.added`.",
+    "Friendship is mutual and immediate (there is no request to accept): when A adds B, both see each other. `friend_username` is matched without regard to case. Of concurrent A→B and B→A adds, one gets `201` and the other `409`. Each user has at most 5,000 friends: an add when either side already has that many is `409 FRIEND_LIMIT_REACHED`. The added user's connections get `friend.added`.",
   success: {
     status: 201,
     description: 'Friends now.',
@@ -24,7 +24,15 @@ export const api: ApiEndpoint = {
     data: z.object({ friend: Friend }),
     example: { friend: examples.friend },
   },
-  errors: ['USER_NOT_FOUND', 'CANNOT_ADD_SELF', 'ALREADY_FRIENDS', 'BLOCKED'],
+  errors: [
+    'USER_NOT_FOUND',
+    'CANNOT_ADD_SELF',
+    'ALREADY_FRIENDS',
+    'FRIEND_LIMIT_REACHED',
+    'BLOCKED',
+  ],
+  rateLimit:
+    'Friend adds per user: every attempt counts, whatever its answer (an unknown name too), so a list of names cannot be walked.',
   requestExample: { body: { friend_username: 'bob' } },
 };
 

@@ -199,6 +199,7 @@ function introduction(modules: readonly HttpEndpointModule[]): string {
       `| failed logins from one client IP | ${formatLimit(limits.loginPerIp)} |`,
       `| registration attempts from one client IP | ${formatLimit(limits.registerPerIp)} |`,
       `| messages sent by one user | ${formatLimit(limits.sendPerUser)} |`,
+      `| friend adds by one user (every attempt) | ${formatLimit(limits.friendAddPerUser)} |`,
       `| recalling a message, after it was sent | within ${defaults.recallWindowSeconds} s |`,
     ].join('\n'),
     '## Real-time',

@@ -18,6 +18,20 @@ export interface Database {
   connections: ConnectionsTable;
   blocks: BlocksTable;
   unread_totals: UnreadTotalsTable;
+  friend_entries: FriendEntriesTable;
+}
+
+/**
+ * The friend list: one row per friendship and side, in list order (migration 008). Written
+ * with the friendship, in the same transaction.
+ */
+export interface FriendEntriesTable {
+  owner_id: number;
+  /** The friend's `users.username_key` (usernames never change). */
+  friend_key: string;
+  friend_id: number;
+  /** When the friendship began. */
+  since: string;
 }
 
 /** While a row exists, `blocker_id` blocks `blocked_id`: neither can message or add the other. */
@@ -67,6 +81,8 @@ export interface UsersTable {
   token_version: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** Rows of friend_entries this user owns: the friend list's `count` and the 5,000 cap. */
+  friend_count: Generated<number>;
 }
 
 /** One row per friendship, the pair ordered (low id, high id) so a unique key covers both directions. */

@@ -37,6 +37,10 @@ export const errorTexts: Record<ErrorCode, Texts> = {
   USERNAME_TAKEN: { zh: '用户名已被占用', en: 'This username is already taken' },
   EMAIL_TAKEN: { zh: '邮箱已被注册', en: 'This email is already registered' },
   ALREADY_FRIENDS: { zh: '你们已经是好友了', en: 'You are already friends' },
+  FRIEND_LIMIT_REACHED: {
+    zh: '好友数量已达上限（5000 人）',
+    en: 'One of you already has 5,000 friends, the most allowed',
+  },
   PAYLOAD_TOO_LARGE: {
     zh: '请求体过大（上限 64 KiB）',
     en: 'The request body is larger than 64 KiB',
@@ -117,6 +121,7 @@ export const fieldTexts = {
   ONE_OF: { zh: '须为以下之一：{0}', en: 'must be one of: {0}' },
   AT_LEAST_ONE: { zh: '至少提供以下之一：{0}', en: 'give at least one of: {0}' },
   BOOLEAN: { zh: '必须是 true 或 false', en: 'must be true or false' },
+  CURSOR: { zh: '不是本接口返回的游标', en: 'is not a cursor this endpoint returned' },
   MALFORMED_TEXT: {
     zh: '包含无效的 Unicode 字符（孤立代理项）',
     en: 'contains invalid Unicode (an unpaired surrogate)',

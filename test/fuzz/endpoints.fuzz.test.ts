@@ -24,6 +24,7 @@ const container = loadContainer(
     RATE_LIMIT_LOGIN_PER_IP: '1000000/60',
     RATE_LIMIT_REGISTER_PER_IP: '1000000/60',
     RATE_LIMIT_SEND_PER_USER: '1000000/60',
+    RATE_LIMIT_FRIEND_ADD_PER_USER: '1000000/60',
   },
   {
     health: '../../functions/system/health',

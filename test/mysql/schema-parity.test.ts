@@ -104,6 +104,7 @@ it('schema.sql and the migrations build the same MySQL schema', async () => {
     'blocks',
     'connections',
     'conversations',
+    'friend_entries',
     'friendships',
     'messages',
     'rate_limit_counters',

@@ -13,6 +13,7 @@ const user: UserRow = {
   token_version: 0,
   created_at: '2026-01-01 00:00:00.000',
   updated_at: '2026-01-01 00:00:00.000',
+  friend_count: 0,
 };
 const GOOD = 'good.token.here';
 
