@@ -138,7 +138,7 @@ export function parseFriendCursor(text: string): FriendCursor | undefined {
   const [key, id] = value as unknown[];
   if (typeof key !== 'string' || key.length === 0 || key.length > 128) return undefined;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) return undefined;
-  if (/[\s\p{C}]/u.test(key)) return undefined;
+  if (/[\s\p{Cc}\p{Cs}]/u.test(key)) return undefined;
   const cursor = { key, id };
   return encodeFriendCursor(cursor) === text ? cursor : undefined;
 }
