@@ -24,6 +24,9 @@ async function friendshipExists(a: number, b: number): Promise<boolean> {
 const addBy = (from: TestUser, to: { username: string }) =>
   invoke(add, { token: from.token, body: { friend_username: to.username } });
 
+/** Seeding 5,000 friends takes a few seconds on a busy MySQL. */
+const SEEDING_MS = 60_000;
+
 const limitReached = { error: '好友数量已达上限（5000 人）', code: 'FRIEND_LIMIT_REACHED' };
 
 describe('the 5,000-friend cap', () => {
@@ -34,7 +37,7 @@ describe('the 5,000-friend cap', () => {
     expect(MAX_FRIENDS).toBe(5000);
     full = await registerUser();
     fullFriends = await seedFriends(full.id, 5000, `c${letterTag(6)}`);
-  });
+  }, SEEDING_MS);
 
   it('refuses an add by a user who already has 5,000 friends', async () => {
     const newcomer = await registerUser();
@@ -82,7 +85,7 @@ describe('the 5,000-friend cap', () => {
     expect((await addBy(newcomer, owner)).status).toBe(201);
     expect(await storedFriendCounts(owner.id)).toEqual({ count: 5000, entries: 5000 });
     expect((await addBy(owner, await registerUser())).body).toEqual(limitReached);
-  });
+  }, SEEDING_MS);
 
   it('holds under concurrency: 20 adds at once to a user with 4,995 friends make exactly 5', async () => {
     const owner = await registerUser();
@@ -106,7 +109,7 @@ describe('the 5,000-friend cap', () => {
       if (await friendshipExists(owner.id, other.id)) befriended += 1;
     }
     expect(befriended).toBe(5);
-  });
+  }, SEEDING_MS);
 });
 
 describe('friend counts under concurrent adds and removes', () => {

@@ -75,7 +75,7 @@ describe('GET /api/friend/list in pages', () => {
     await seedFriends(me.id, 40, `p${t}`);
     expected = await fullListOrder(me.id);
     expect(expected).toHaveLength(53);
-  });
+  }, 30_000);
 
   it.each([1, 2, 7, 52, 53, 54, 1000])(
     'at limit %i walks every friend once, in the order of the whole list',
@@ -228,7 +228,7 @@ describe('the limit edges', () => {
     }
     const one = await page(owner, { limit: '1' });
     expect(one.friends.map((friend) => friend.id)).toEqual(expected.slice(0, 1));
-  });
+  }, 30_000);
 });
 
 describe('count', () => {
