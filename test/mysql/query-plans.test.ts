@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { getDb } from '../../lib/db/connection';
 import { toDbTimestamp } from '../../lib/db/time';
 import { friendIdsAmong, friendshipKey, listFriends, removeFriend } from '../../lib/friends';
@@ -30,20 +31,49 @@ beforeAll(async () => {
       })),
     )
     .execute();
+  // The friend list's entries and counts, as the add transaction writes them.
+  const keys = new Map(
+    (await db.selectFrom('users').select(['id', 'username_key']).execute()).map((row) => [
+      row.id,
+      row.username_key,
+    ]),
+  );
+  await db
+    .insertInto('friend_entries')
+    .values(
+      [...pairs.values()].flatMap(({ user_low_id: low, user_high_id: high }) => [
+        { owner_id: low, friend_key: keys.get(high) ?? '', friend_id: high, since: now },
+        { owner_id: high, friend_key: keys.get(low) ?? '', friend_id: low, since: now },
+      ]),
+    )
+    .execute();
+  await sql`update users set friend_count =
+    (select count(*) from friend_entries e where e.owner_id = users.id)`.execute(db);
   await analyze();
+  await sql`analyze table friend_entries, blocks`.execute(db);
 });
 
-it('lists friends through the primary key and friendships_high_idx', async () => {
-  const explained = await explainQueries(() => listFriends(ids[200] ?? 0));
-  expect(explained).toHaveLength(1);
-  const friendshipReads = planRowsFor(explained, 'f');
-  expect(friendshipReads.map((row) => row.key).sort()).toEqual(['PRIMARY', 'friendships_high_idx']);
-  // Every table read is by key; only the union's small result is sorted (table `<union1,2>`).
-  for (const row of explained[0]?.plan ?? []) {
-    if (row.table?.startsWith('<union')) continue;
+it.each([
+  ['the first page', undefined],
+  ['a later page', { key: 'user3', id: 1 }],
+])('reads %s of the friend list in primary-key order, without a sort', async (_, after) => {
+  const explained = await explainQueries(() => listFriends(ids[200] ?? 0, { limit: 2, after }));
+  const page = explained.find((entry) => entry.sql.includes('friend_entries'));
+  const plan = page?.plan ?? [];
+  // One range read of the owner's entries in list order, then a key lookup per row.
+  expect(plan[0]).toMatchObject({ table: 'e', key: 'PRIMARY' });
+  expect(['ref', 'range']).toContain(plan[0]?.type);
+  expect(planRowsFor(explained, 'u')).toEqual([
+    expect.objectContaining({ type: 'eq_ref', key: 'PRIMARY' }),
+  ]);
+  for (const row of plan) {
     expect(row.type).not.toBe('ALL');
     expect(row.key).not.toBeNull();
+    expect(row.Extra ?? '').not.toMatch(/filesort|temporary/i);
   }
+  // The total is the owner's row, by primary key.
+  const count = explained.find((entry) => /^select .friend_count. from .users./.test(entry.sql));
+  expect(count?.plan[0]).toMatchObject({ type: 'const', key: 'PRIMARY' });
 });
 
 it('checks friendship of many users by key', async () => {
@@ -65,4 +95,28 @@ it('removes a friendship by key', async () => {
   // Both keys hold both columns; either is an exact one-row lookup.
   expect(['PRIMARY', 'friendships_high_idx']).toContain(plan[0]?.key);
   expect(plan[0]?.type).toBe('range');
+});
+
+it('ends a friendship’s list entries and counts by primary key', async () => {
+  const pair = friendshipKey(ids[20] ?? 0, ids[21] ?? 0);
+  const explained = await explainQueries(() => removeFriend(pair.user_low_id, pair.user_high_id));
+  const writes = explained.filter((entry) => /^(delete|update)/.test(entry.sql));
+  expect(writes.map((entry) => entry.sql.split(' ').slice(0, 3).join(' '))).toEqual([
+    'delete from `friendships`',
+    'delete from `friend_entries`',
+    'delete from `friend_entries`',
+    'update `users` set',
+  ]);
+  for (const entry of explained) {
+    for (const row of entry.plan) {
+      if (row.table === null) continue;
+      expect(row.type).not.toBe('ALL');
+      // The second index of each table holds the pair too: either is a one-row lookup.
+      const keys = {
+        friendships: ['PRIMARY', 'friendships_high_idx'],
+        friend_entries: ['PRIMARY', 'friend_entries_friend_idx'],
+      }[row.table] ?? ['PRIMARY'];
+      expect(keys).toContain(row.key);
+    }
+  }
 });
