@@ -17,7 +17,7 @@ import { getConfig } from '../lib/config';
 import type { MessageRow, UserRow } from '../lib/db/schema';
 import { toDbTimestamp, toIsoTimestamp } from '../lib/db/time';
 import { chatListView, messageView, type ChatRow } from '../lib/messages';
-import { likeLiteral } from '../lib/friends';
+import { encodeFriendCursor, likeLiteral } from '../lib/friends';
 import { normalizeEmail, selfView, usernameKey } from '../lib/users';
 import type { RawDb, RawSession } from './raw-db';
 
@@ -197,16 +197,47 @@ export const baselines = {
 
   friendAdd: async (raw: RawDb, token: string, friendUsername: string) => {
     const user = await authorize(raw, token);
-    const [friend] = await raw.rows<{ id: number; username: string; created_at: string }>(
-      'SELECT id, username, created_at FROM users WHERE username_key = ?',
-      [usernameKey(friendUsername)],
-    );
+    const [friend] = await raw.rows<{
+      id: number;
+      username: string;
+      username_key: string;
+      created_at: string;
+    }>('SELECT id, username, username_key, created_at FROM users WHERE username_key = ?', [
+      usernameKey(friendUsername),
+    ]);
     if (!friend) throw new Error('baseline: no such user');
     const since = toDbTimestamp();
-    await raw.run(
-      'INSERT INTO friendships (user_low_id, user_high_id, created_by, created_at) VALUES (?, ?, ?, ?)',
-      [Math.min(user.id, friend.id), Math.max(user.id, friend.id), user.id, since],
-    );
+    const [low, high] = [Math.min(user.id, friend.id), Math.max(user.id, friend.id)];
+    await raw.transaction(async (session) => {
+      // Both users' rows locked (their friend counts: the cap), then the three writes.
+      const forUpdate = raw.dialect === 'mysql' ? ' FOR UPDATE' : '';
+      const pair = await session.rows<{ friend_count: number }>(
+        `SELECT friend_count FROM users WHERE id IN (?, ?) ORDER BY id${forUpdate}`,
+        [low, high],
+      );
+      if (pair.some((row) => row.friend_count >= 5000)) throw new Error('baseline: full');
+      await session.run(
+        'INSERT INTO friendships (user_low_id, user_high_id, created_by, created_at) VALUES (?, ?, ?, ?)',
+        [low, high, user.id, since],
+      );
+      await session.run(
+        'INSERT INTO friend_entries (owner_id, friend_key, friend_id, since) VALUES (?, ?, ?, ?), (?, ?, ?, ?)',
+        [
+          user.id,
+          friend.username_key,
+          friend.id,
+          since,
+          friend.id,
+          user.username_key,
+          user.id,
+          since,
+        ],
+      );
+      await session.run('UPDATE users SET friend_count = friend_count + 1 WHERE id IN (?, ?)', [
+        low,
+        high,
+      ]);
+    });
     const { id, username, created_at } = friend;
     return {
       friend: {
@@ -218,46 +249,74 @@ export const baselines = {
     };
   },
 
+  /** The first page at the default limit (1,000), as the friend list case asks for it. */
   friendList: async (raw: RawDb, token: string) => {
     const user = await authorize(raw, token);
+    const limit = 1000;
     const rows = await raw.rows<{
       id: number;
       username: string;
       created_at: string;
+      friend_key: string;
       since: string;
       blocked: number;
     }>(
-      `SELECT u.id, u.username, u.username_key, u.created_at, f.created_at AS since,
+      `SELECT u.id, u.username, u.created_at, e.friend_key, e.since,
          b.blocker_id IS NOT NULL AS blocked
-       FROM friendships f JOIN users u ON u.id = f.user_high_id
-       LEFT JOIN blocks b ON b.blocker_id = ? AND b.blocked_id = u.id
-       WHERE f.user_low_id = ?
-       UNION ALL
-       SELECT u.id, u.username, u.username_key, u.created_at, f.created_at AS since,
-         b.blocker_id IS NOT NULL AS blocked
-       FROM friendships f JOIN users u ON u.id = f.user_low_id
-       LEFT JOIN blocks b ON b.blocker_id = ? AND b.blocked_id = u.id
-       WHERE f.user_high_id = ?
-       ORDER BY username_key, id`,
-      [user.id, user.id, user.id, user.id],
+       FROM friend_entries e JOIN users u ON u.id = e.friend_id
+       LEFT JOIN blocks b ON b.blocker_id = ? AND b.blocked_id = e.friend_id
+       WHERE e.owner_id = ?
+       ORDER BY e.friend_key, e.friend_id LIMIT ${limit + 1}`,
+      [user.id, user.id],
     );
-    const friends = rows.map((row) => ({
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const friends = page.map((row) => ({
       id: row.id,
       username: row.username,
       created_at: toIsoTimestamp(row.created_at),
       since: toIsoTimestamp(row.since),
       blocked: Boolean(row.blocked),
     }));
-    return { friends, count: friends.length };
+    return {
+      friends,
+      count: user.friend_count,
+      next_cursor:
+        rows.length > limit && last
+          ? encodeFriendCursor({ key: last.friend_key, id: last.id })
+          : null,
+    };
   },
 
   friendRemove: async (raw: RawDb, token: string, friendId: number) => {
     const user = await authorize(raw, token);
-    const removed = await raw.run(
-      'DELETE FROM friendships WHERE user_low_id = ? AND user_high_id = ?',
-      [Math.min(user.id, friendId), Math.max(user.id, friendId)],
-    );
-    if (removed.changes !== 1) throw new Error('baseline: not friends');
+    const [low, high] = [Math.min(user.id, friendId), Math.max(user.id, friendId)];
+    await raw.transaction(async (session) => {
+      const forUpdate = raw.dialect === 'mysql' ? ' FOR UPDATE' : '';
+      const pair = await session.rows<{ id: number; username_key: string }>(
+        `SELECT id, username_key FROM users WHERE id IN (?, ?) ORDER BY id${forUpdate}`,
+        [low, high],
+      );
+      const removed = await session.run(
+        'DELETE FROM friendships WHERE user_low_id = ? AND user_high_id = ?',
+        [low, high],
+      );
+      if (removed.changes !== 1) throw new Error('baseline: not friends');
+      const [first, second] = pair;
+      if (!first || !second) throw new Error('baseline: no such user');
+      await session.run(
+        'DELETE FROM friend_entries WHERE owner_id = ? AND friend_key = ? AND friend_id = ?',
+        [first.id, second.username_key, second.id],
+      );
+      await session.run(
+        'DELETE FROM friend_entries WHERE owner_id = ? AND friend_key = ? AND friend_id = ?',
+        [second.id, first.username_key, first.id],
+      );
+      await session.run('UPDATE users SET friend_count = friend_count - 1 WHERE id IN (?, ?)', [
+        low,
+        high,
+      ]);
+    });
     return { friend_id: friendId };
   },
 

@@ -162,6 +162,17 @@ export async function seedPhaseOne(data: Dataset): Promise<void> {
       created_by: data.friendLow[index] ?? 0,
       created_at: now,
     }));
+    // The friend list's entries (one per side) and counts, as the add transaction keeps them.
+    for (const [owner, friend] of [
+      ['user_low_id', 'user_high_id'],
+      ['user_high_id', 'user_low_id'],
+    ] as const) {
+      await sql`insert into friend_entries (owner_id, friend_key, friend_id, since)
+        select ${sql.ref(`f.${owner}`)}, u.username_key, u.id, f.created_at
+        from friendships f join users u on u.id = ${sql.ref(`f.${friend}`)}`.execute(db);
+    }
+    await sql`update users set friend_count =
+      (select count(*) from friend_entries e where e.owner_id = users.id)`.execute(db);
     await insertRange(db, 'sessions', { from: 1, to: data.users + 1 }, (id) => ({
       id,
       user_id: id,
@@ -188,7 +199,9 @@ export async function seedPhaseTwo(data: Dataset): Promise<void> {
 export async function analyze(): Promise<void> {
   const db = await getDb();
   if (isMysql(db)) {
-    await sql`analyze table users, friendships, messages, conversations, sessions`.execute(db);
+    await sql`analyze table users, friendships, friend_entries, messages, conversations, sessions`.execute(
+      db,
+    );
   } else {
     await sql`analyze`.execute(db);
   }

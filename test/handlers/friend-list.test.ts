@@ -217,7 +217,7 @@ describe('the limit edges', () => {
     const owner = await registerUser();
     await seedFriends(owner.id, 1001, `e${letterTag(6)}`);
     const expected = await fullListOrder(owner.id);
-    for (const query of [{}, { limit: '1000' }]) {
+    for (const query of [{}, { limit: '1000' }] as Record<string, string>[]) {
       const first = await page(owner, query);
       expect(first.friends).toHaveLength(1000);
       expect(first.count).toBe(1001);
