@@ -170,16 +170,18 @@ export async function listFriends(
       join.on('b.blocker_id', '=', userId).onRef('b.blocked_id', '=', 'e.friend_id'),
     )
     .where('e.owner_id', '=', userId)
+    // After (key, id). `key >= k` is what both databases seek to in the primary key (with
+    // only the OR, SQLite read the owner's entries from the first); the OR then drops the
+    // rows of key k up to id.
     .$if(after !== undefined, (query) =>
-      query.where((eb) =>
-        eb.or([
-          eb('e.friend_key', '>', after?.key ?? ''),
-          eb.and([
-            eb('e.friend_key', '=', after?.key ?? ''),
+      query
+        .where('e.friend_key', '>=', after?.key ?? '')
+        .where((eb) =>
+          eb.or([
+            eb('e.friend_key', '>', after?.key ?? ''),
             eb('e.friend_id', '>', after?.id ?? 0),
           ]),
-        ]),
-      ),
+        ),
     )
     .select((eb) => [
       'u.id',

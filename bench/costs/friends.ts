@@ -1,9 +1,10 @@
 /**
  * Issue 15's friend list costs: the first and the last page of GET /api/friend/list, at a
  * limit of 50 and at the default (1,000), for a user with few friends and one with many
- * (`default`: 50 and 5,000; `small`: 50 and 1,000). Each size is measured in a child
- * process of its own against a fresh database (a new SQLite file or MySQL database,
- * dropped afterwards), through the real handler in-process, one call at a time.
+ * (`default`: 50 and 5,000; `small`: 50 and 1,000). A child process seeds a fresh database
+ * (a new SQLite file or MySQL database, dropped afterwards) with both users, then times
+ * each page through the real handler in-process, one call at a time, alternating between
+ * the two users so that both sizes are measured under the same load.
  *
  *   npx tsx bench/costs/friends.ts --db sqlite|mysql --scale small|default
  *
@@ -32,11 +33,16 @@ const pages: readonly [string, number | undefined, 'first' | 'last'][] = [
   ['friend list last page, default limit (1000)', undefined, 'last'],
 ];
 
-type SizePoints = Record<string, { p50Ms: number; p99Ms: number }>;
+type Points = Record<string, { small: CostPoint; large: CostPoint }>;
 
-/** One size, in this process: the environment already points at a fresh database. */
-async function measureSize(size: number, calls: number): Promise<SizePoints> {
-  const [{ issueAccessToken }, { closeDb, getDb }, { toDbTimestamp }, { measure }] =
+/**
+ * In this process, whose environment points at a fresh database: one owner with the small
+ * number of friends and one with the large, each page timed alternately for the two (ABBA
+ * order), so both sizes see the same machine: on a shared machine a run minutes later is
+ * not comparable.
+ */
+async function measureSizes(small: number, large: number, calls: number): Promise<Points> {
+  const [{ issueAccessToken }, { closeDb, getDb }, { toDbTimestamp }, { percentile }] =
     await Promise.all([
       import('../../lib/auth/tokens'),
       import('../../lib/db/connection'),
@@ -51,55 +57,77 @@ async function measureSize(size: number, calls: number): Promise<SizePoints> {
   const db = await getDb();
   try {
     const now = toDbTimestamp();
-    const { insertId } = await db
-      .insertInto('users')
-      .values({
-        username: 'owner',
-        username_key: 'owner',
-        email: 'owner@example.com',
-        password_hash: 'not-a-real-hash',
-        created_at: now,
-        updated_at: now,
-      })
-      .executeTakeFirstOrThrow();
-    const ownerId = Number(insertId);
-    const session = await db
-      .insertInto('sessions')
-      .values({ user_id: ownerId, token_version: 0, created_at: now, revoked_at: null })
-      .executeTakeFirstOrThrow();
-    // Other users with friends of their own, so the owner's entries are not the whole table.
-    await seedFriends(ownerId, size, 'f');
-    const token = issueAccessToken({
-      userId: ownerId,
-      tokenVersion: 0,
-      sessionId: Number(session.insertId),
-    }).access_token;
+    const owner = async (name: string, friends: number) => {
+      const { insertId } = await db
+        .insertInto('users')
+        .values({
+          username: name,
+          username_key: name,
+          email: `${name}@example.com`,
+          password_hash: 'not-a-real-hash',
+          created_at: now,
+          updated_at: now,
+        })
+        .executeTakeFirstOrThrow();
+      const userId = Number(insertId);
+      const session = await db
+        .insertInto('sessions')
+        .values({ user_id: userId, token_version: 0, created_at: now, revoked_at: null })
+        .executeTakeFirstOrThrow();
+      await seedFriends(userId, friends, `${name}f`);
+      return issueAccessToken({ userId, tokenVersion: 0, sessionId: Number(session.insertId) })
+        .access_token;
+    };
+    const tokens = { small: await owner('few', small), large: await owner('many', large) };
 
-    const call = async (query: Record<string, string>) => {
+    const call = async (token: string, query: Record<string, string>) => {
       const result = await handler(httpEvent({ method: 'GET', token, query }), lambdaContext());
       if (result.statusCode !== 200) throw new Error(`friend list: ${result.statusCode}`);
       return JSON.parse(String(result.body)).data as { next_cursor: string | null };
     };
-    const points: SizePoints = {};
-    for (const [name, limit, which] of pages) {
+    /** The page's query: for the last page, follow next_cursor to the end (untimed). */
+    const queryFor = async (token: string, limit: number | undefined, which: string) => {
       const base: Record<string, string> = limit === undefined ? {} : { limit: String(limit) };
-      // The last page's query: follow next_cursor to the end, outside the timing.
       let query = base;
       if (which === 'last') {
-        let data = await call(base);
+        let data = await call(token, base);
         while (data.next_cursor !== null) {
           query = { ...base, cursor: data.next_cursor };
-          data = await call(query);
+          data = await call(token, query);
         }
       }
-      for (let warm = 0; warm < 30; warm += 1) await call(query);
-      let made = 0;
-      const summary = await measure(() => (made++ < calls ? () => call(query) : undefined), {
-        calls,
-        concurrency: 1,
-        maxMs: 60_000,
-      });
-      points[name] = { p50Ms: summary.p50Ms, p99Ms: summary.p99Ms };
+      return query;
+    };
+    const timed = async (token: string, query: Record<string, string>, into: number[]) => {
+      const before = performance.now();
+      await call(token, query);
+      into.push(performance.now() - before);
+    };
+    const point = (size: number, samples: number[]): CostPoint => {
+      const sorted = [...samples].sort((a, b) => a - b);
+      const ms = (fraction: number) => Math.round(percentile(sorted, fraction) * 1000) / 1000;
+      return { size, p50Ms: ms(0.5), p99Ms: ms(0.99) };
+    };
+
+    const points: Points = {};
+    for (const [name, limit, which] of pages) {
+      const few = await queryFor(tokens.small, limit, which);
+      const many = await queryFor(tokens.large, limit, which);
+      for (let warm = 0; warm < 30; warm += 1) {
+        await call(tokens.small, few);
+        await call(tokens.large, many);
+      }
+      const samples = { small: [] as number[], large: [] as number[] };
+      for (let index = 0; index < calls; index += 1) {
+        if (index % 2 === 0) {
+          await timed(tokens.small, few, samples.small);
+          await timed(tokens.large, many, samples.large);
+        } else {
+          await timed(tokens.large, many, samples.large);
+          await timed(tokens.small, few, samples.small);
+        }
+      }
+      points[name] = { small: point(small, samples.small), large: point(large, samples.large) };
     }
     return points;
   } finally {
@@ -107,17 +135,16 @@ async function measureSize(size: number, calls: number): Promise<SizePoints> {
   }
 }
 
-/** Runs one size in a child process against a database of its own; returns its points. */
-function runSize(db: DbType, size: number, calls: number): Promise<SizePoints> {
+/** Runs the measurement in a child process against a database of its own. */
+function runChild(db: DbType, small: number, large: number, calls: number): Promise<Points> {
   const projectRoot = resolve(__dirname, '../..');
-  const id = `${process.pid}_${size}`;
+  const id = `${process.pid}_${Date.now().toString(36)}`;
   const sqlitePath = join(tmpdir(), `chat-costs-friends-${id}.sqlite`);
-  const databaseName = `chat_costs_friends_${id}`;
   const env = {
     ...process.env,
     DB_TYPE: db,
     SQLITE_PATH: sqlitePath,
-    DB_NAME: databaseName,
+    DB_NAME: `chat_costs_friends_${id}`,
     DB_POOL_SIZE: '2',
     JWT_SECRET_KEY: 'benchmark-secret-not-for-production-0123456789',
     RATE_LIMITS: 'off',
@@ -131,7 +158,8 @@ function runSize(db: DbType, size: number, calls: number): Promise<SizePoints> {
       'tsx',
       join(projectRoot, 'bench/costs/friends.ts'),
       '--child',
-      String(size),
+      String(small),
+      String(large),
       String(calls),
     ],
     { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'inherit'] },
@@ -142,21 +170,21 @@ function runSize(db: DbType, size: number, calls: number): Promise<SizePoints> {
     child.once('error', reject);
     child.once('exit', (code) => {
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${sqlitePath}${suffix}`, { force: true });
-      if (code !== 0) reject(new Error(`friend list costs at ${size} friends: exit code ${code}`));
-      else resolvePromise(JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as SizePoints);
+      if (code !== 0) reject(new Error(`friend list costs: exit code ${code}`));
+      else resolvePromise(JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Points);
     });
   });
 }
 
 /** The child's side: a fresh MySQL database (or the fresh SQLite file), measured, dropped. */
-async function childMain(size: number, calls: number): Promise<void> {
+async function childMain(small: number, large: number, calls: number): Promise<void> {
   const mysql = process.env.DB_TYPE === 'mysql';
   const admin = mysql ? await import('../../test/helpers/mysql-admin') : undefined;
   const name = process.env.DB_NAME ?? '';
   await admin?.dropDatabase(name);
   await admin?.createDatabase(name);
   try {
-    process.stdout.write(`${JSON.stringify(await measureSize(size, calls))}\n`);
+    process.stdout.write(`${JSON.stringify(await measureSizes(small, large, calls))}\n`);
   } finally {
     await admin?.dropDatabase(name);
   }
@@ -166,20 +194,17 @@ const round = (value: number) => Math.round(value * 100) / 100;
 
 export async function measureFriendsCosts(db: DbType, scale: ScaleName): Promise<CostCase[]> {
   const { small, large, calls } = sizes[scale];
-  const few = await runSize(db, small, calls);
-  const many = await runSize(db, large, calls);
+  const points = await runChild(db, small, large, calls);
   return pages.map(([name]) => {
-    const a = few[name] ?? { p50Ms: Number.NaN, p99Ms: Number.NaN };
-    const b = many[name] ?? { p50Ms: Number.NaN, p99Ms: Number.NaN };
-    const smallPoint: CostPoint = { size: small, ...a };
-    const largePoint: CostPoint = { size: large, ...b };
+    const missing = (size: number): CostPoint => ({ size, p50Ms: Number.NaN, p99Ms: Number.NaN });
+    const { small: a, large: b } = points[name] ?? { small: missing(small), large: missing(large) };
     const ratioP50 = round(b.p50Ms / a.p50Ms);
     const ratioP99 = round(b.p99Ms / a.p99Ms);
     return {
       name,
       sizeLabel: 'friends',
-      small: smallPoint,
-      large: largePoint,
+      small: a,
+      large: b,
       ratioP50,
       ratioP99,
       target: TARGET,
@@ -190,7 +215,7 @@ export async function measureFriendsCosts(db: DbType, scale: ScaleName): Promise
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--child') {
-    await childMain(Number(argv[1]), Number(argv[2]));
+    await childMain(Number(argv[1]), Number(argv[2]), Number(argv[3]));
     return;
   }
   const option = (flag: string) => argv[argv.indexOf(flag) + 1];

@@ -2,10 +2,13 @@ import { handler as add } from '../../functions/friend/add';
 import { handler as block } from '../../functions/friend/block';
 import { handler as list } from '../../functions/friend/list';
 import { handler as remove } from '../../functions/friend/remove';
+import { CompiledQuery } from 'kysely';
+import { getDb } from '../../lib/db/connection';
 import { encodeFriendCursor } from '../../lib/friends';
 import { befriend } from '../helpers/chat';
 import { fullListOrder, seedFriends, storedFriendCounts } from '../helpers/friends';
 import { invoke } from '../helpers/invoke';
+import { capturedQueries } from '../helpers/query-plans';
 import { letterTag, registerUser, type TestUser } from '../helpers/users';
 
 interface Page {
@@ -153,6 +156,27 @@ describe('GET /api/friend/list in pages', () => {
     expect(mine.friends.length).toBeGreaterThan(0);
     expect(mine.friends.length).toBeLessThan(53);
   });
+
+  (process.env.DB_TYPE === 'mysql' ? it.skip : it)(
+    'seeks a later page to its position in the primary key (SQLite; MySQL: test/mysql)',
+    async () => {
+      const first = await page(me, { limit: '5' });
+      const queries = await capturedQueries(() =>
+        invoke(list, { token: me.token, query: { limit: '5', cursor: first.next_cursor ?? '' } }),
+      );
+      const pageQuery = queries.find((query) => query.sql.includes('friend_entries'));
+      const db = await getDb();
+      const plan = await db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`explain query plan ${pageQuery?.sql}`, [
+          ...(pageQuery?.parameters ?? []),
+        ]),
+      );
+      expect(plan.rows[0]?.detail).toMatch(
+        /^SEARCH e USING INDEX .*\(owner_id=\? AND friend_key>\?\)/,
+      );
+      expect(plan.rows.map((row) => row.detail).join('\n')).not.toMatch(/TEMP B-TREE/);
+    },
+  );
 
   it('answers a cursor past the end with an empty last page', async () => {
     const data = await page(me, { cursor: encodeFriendCursor({ key: '\u{10ffff}', id: 1 }) });
