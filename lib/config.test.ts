@@ -22,6 +22,7 @@ describe('loadConfig', () => {
           loginPerIp: { max: 50, windowSeconds: 900 },
           registerPerIp: { max: 10, windowSeconds: 3600 },
           sendPerUser: { max: 120, windowSeconds: 60 },
+          friendAddPerUser: { max: 30, windowSeconds: 60 },
         },
       },
     });
@@ -91,6 +92,7 @@ describe('loadConfig', () => {
     ['DB_AUTO_MIGRATE', 'maybe', /DB_AUTO_MIGRATE/],
     ['RATE_LIMITS', 'sometimes', /RATE_LIMITS/],
     ['RATE_LIMIT_SEND_PER_USER', '10 per minute', /RATE_LIMIT_SEND_PER_USER: must look like/],
+    ['RATE_LIMIT_FRIEND_ADD_PER_USER', '0/60', /RATE_LIMIT_FRIEND_ADD_PER_USER: both numbers/],
     ['RATE_LIMIT_LOGIN_PER_IP', '0/60', /RATE_LIMIT_LOGIN_PER_IP: both numbers/],
   ])('refuses %s=%s with a clear message', (name, value, message) => {
     expect(() => loadConfig({ [name]: value, JWT_SECRET_KEY: strongSecret })).toThrow(message);
