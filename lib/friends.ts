@@ -44,9 +44,9 @@ async function lockPair(trx: Kysely<Database>, a: number, b: number) {
  * Makes the caller and the named user friends, both ways at once (the brief's model: no
  * requests to accept). Every attempt counts against the caller's add limit first, whatever
  * its answer, so a list of names cannot be walked. In one transaction, under both users'
- * locks: BLOCKED while either blocks the other, ALREADY_FRIENDS for an existing pair (so of
- * concurrent A->B and B->A adds one wins), FRIEND_LIMIT_REACHED when either side already
- * has MAX_FRIENDS; then the friendship, both list entries and both counts.
+ * locks: BLOCKED while either blocks the other, ALREADY_FRIENDS for an existing pair (the
+ * friendship's primary key: of concurrent A->B and B->A adds one wins), FRIEND_LIMIT_REACHED
+ * when either side already has MAX_FRIENDS; then both list entries and both counts.
  */
 export async function addFriend(user: UserRow, friendUsername: string): Promise<Friend> {
   await consumeLimit('friendAddPerUser', String(user.id));
@@ -64,17 +64,14 @@ export async function addFriend(user: UserRow, friendUsername: string): Promise<
     await inTransaction(db, async (trx) => {
       const pair = await lockPair(trx, user.id, friend.id);
       await assertNotBlocked(trx, user.id, friend.id);
-      if (await areFriends(trx, user.id, friend.id, { lock: true })) {
-        throw new AppError('ALREADY_FRIENDS');
-      }
-      if (pair.length < 2) throw new AppError('USER_NOT_FOUND');
-      if (pair.some((row) => row.friend_count >= MAX_FRIENDS)) {
-        throw new AppError('FRIEND_LIMIT_REACHED');
-      }
+      // An existing pair fails here (ALREADY_FRIENDS, below), before the cap is looked at.
       await trx
         .insertInto('friendships')
         .values({ ...friendshipKey(user.id, friend.id), created_by: user.id, created_at: since })
         .execute();
+      if (pair.some((row) => row.friend_count >= MAX_FRIENDS)) {
+        throw new AppError('FRIEND_LIMIT_REACHED');
+      }
       await trx
         .insertInto('friend_entries')
         .values([
@@ -154,14 +151,15 @@ export interface FriendPage {
  * A page of the caller's friends, by username without regard to case (then id), each marked
  * if the caller blocks them: the `limit` entries after `after` (from the start without it).
  * One primary-key range read of friend_entries in its own order, each friend and block a
- * key lookup, and the total from the caller's friend_count: the cost of a page does not
- * grow with the number of friends.
+ * key lookup; the total is the caller's friend_count, read with the caller's row when the
+ * token was checked. The cost of a page does not grow with the number of friends.
  */
 export async function listFriends(
-  userId: number,
+  caller: Pick<UserRow, 'id' | 'friend_count'>,
   options: { limit: number; after?: FriendCursor | undefined },
 ): Promise<FriendPage> {
   const db = await getDb();
+  const userId = caller.id;
   const { limit, after } = options;
   const rows = await db
     .selectFrom('friend_entries as e')
@@ -196,11 +194,6 @@ export async function listFriends(
     // One more than asked: whether another page follows, without a second query.
     .limit(limit + 1)
     .execute();
-  const owner = await db
-    .selectFrom('users')
-    .select('friend_count')
-    .where('id', '=', userId)
-    .executeTakeFirst();
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -211,7 +204,7 @@ export async function listFriends(
       since: toIsoTimestamp(row.since),
       blocked: Boolean(row.blocked),
     })),
-    count: owner?.friend_count ?? 0,
+    count: caller.friend_count,
     next_cursor:
       rows.length > limit && last
         ? encodeFriendCursor({ key: last.friend_key, id: last.id })

@@ -50,5 +50,5 @@ export const handler = httpEndpoint({
   auth: true,
   schema: requestSchema,
   handle: async ({ query, user }) =>
-    ok('FRIEND_LIST', await listFriends(user.id, { limit: query.limit, after: query.cursor })),
+    ok('FRIEND_LIST', await listFriends(user, { limit: query.limit, after: query.cursor })),
 });

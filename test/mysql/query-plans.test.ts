@@ -58,7 +58,9 @@ it.each([
   ['the first page', undefined, ['ref', 'range']],
   ['a later page', { key: 'user3', id: 1 }, ['range']],
 ])('reads %s of the friend list in primary-key order, without a sort', async (_, after, types) => {
-  const explained = await explainQueries(() => listFriends(ids[200] ?? 0, { limit: 2, after }));
+  const explained = await explainQueries(() =>
+    listFriends({ id: ids[200] ?? 0, friend_count: 6 }, { limit: 2, after }),
+  );
   const page = explained.find((entry) => entry.sql.includes('friend_entries'));
   const plan = page?.plan ?? [];
   // One range read of the owner's entries in list order, then a key lookup per row.
@@ -72,9 +74,6 @@ it.each([
     expect(row.key).not.toBeNull();
     expect(row.Extra ?? '').not.toMatch(/filesort|temporary/i);
   }
-  // The total is the owner's row, by primary key.
-  const count = explained.find((entry) => /^select .friend_count. from .users./.test(entry.sql));
-  expect(count?.plan[0]).toMatchObject({ type: 'const', key: 'PRIMARY' });
 });
 
 it('checks friendship of many users by key', async () => {
