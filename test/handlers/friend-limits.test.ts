@@ -72,44 +72,52 @@ describe('the 5,000-friend cap', () => {
     expect(response.body.code).toBe('ALREADY_FRIENDS');
   });
 
-  it('lets a full user add again after a remove, up to 5,000 again', async () => {
-    const owner = await registerUser();
-    const friends = await seedFriends(owner.id, 5000, `r${letterTag(6)}`);
-    const newcomer = await registerUser();
-    const removed = await invoke(remove, {
-      token: owner.token,
-      body: { friend_id: friends[10]?.id },
-    });
-    expect(removed.status).toBe(200);
-    expect(await storedFriendCounts(owner.id)).toEqual({ count: 4999, entries: 4999 });
-    expect((await addBy(newcomer, owner)).status).toBe(201);
-    expect(await storedFriendCounts(owner.id)).toEqual({ count: 5000, entries: 5000 });
-    expect((await addBy(owner, await registerUser())).body).toEqual(limitReached);
-  }, SEEDING_MS);
+  it(
+    'lets a full user add again after a remove, up to 5,000 again',
+    async () => {
+      const owner = await registerUser();
+      const friends = await seedFriends(owner.id, 5000, `r${letterTag(6)}`);
+      const newcomer = await registerUser();
+      const removed = await invoke(remove, {
+        token: owner.token,
+        body: { friend_id: friends[10]?.id },
+      });
+      expect(removed.status).toBe(200);
+      expect(await storedFriendCounts(owner.id)).toEqual({ count: 4999, entries: 4999 });
+      expect((await addBy(newcomer, owner)).status).toBe(201);
+      expect(await storedFriendCounts(owner.id)).toEqual({ count: 5000, entries: 5000 });
+      expect((await addBy(owner, await registerUser())).body).toEqual(limitReached);
+    },
+    SEEDING_MS,
+  );
 
-  it('holds under concurrency: 20 adds at once to a user with 4,995 friends make exactly 5', async () => {
-    const owner = await registerUser();
-    await seedFriends(owner.id, 4995, `n${letterTag(6)}`);
-    const others = await Promise.all(Array.from({ length: 20 }, () => registerUser()));
-    // Half add the owner, half are added by the owner: both sides of the cap at once.
-    const responses = await Promise.all(
-      others.map((other, index) => (index % 2 === 0 ? addBy(other, owner) : addBy(owner, other))),
-    );
-    const statuses = responses.map((response: InvokeResult) => response.status);
-    expect(statuses.filter((status) => status === 201)).toHaveLength(5);
-    expect(statuses.filter((status) => status === 409)).toHaveLength(15);
-    for (const response of responses) {
-      if (response.status === 409) expect(response.body).toEqual(limitReached);
-    }
-    expect(await storedFriendCounts(owner.id)).toEqual({ count: 5000, entries: 5000 });
-    let befriended = 0;
-    for (const other of others) {
-      const counts = await storedFriendCounts(other.id);
-      expect(counts.count).toBe(counts.entries);
-      if (await friendshipExists(owner.id, other.id)) befriended += 1;
-    }
-    expect(befriended).toBe(5);
-  }, SEEDING_MS);
+  it(
+    'holds under concurrency: 20 adds at once to a user with 4,995 friends make exactly 5',
+    async () => {
+      const owner = await registerUser();
+      await seedFriends(owner.id, 4995, `n${letterTag(6)}`);
+      const others = await Promise.all(Array.from({ length: 20 }, () => registerUser()));
+      // Half add the owner, half are added by the owner: both sides of the cap at once.
+      const responses = await Promise.all(
+        others.map((other, index) => (index % 2 === 0 ? addBy(other, owner) : addBy(owner, other))),
+      );
+      const statuses = responses.map((response: InvokeResult) => response.status);
+      expect(statuses.filter((status) => status === 201)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(15);
+      for (const response of responses) {
+        if (response.status === 409) expect(response.body).toEqual(limitReached);
+      }
+      expect(await storedFriendCounts(owner.id)).toEqual({ count: 5000, entries: 5000 });
+      let befriended = 0;
+      for (const other of others) {
+        const counts = await storedFriendCounts(other.id);
+        expect(counts.count).toBe(counts.entries);
+        if (await friendshipExists(owner.id, other.id)) befriended += 1;
+      }
+      expect(befriended).toBe(5);
+    },
+    SEEDING_MS,
+  );
 });
 
 describe('friend counts under concurrent adds and removes', () => {

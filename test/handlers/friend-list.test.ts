@@ -1,4 +1,3 @@
-import { handler as add } from '../../functions/friend/add';
 import { handler as block } from '../../functions/friend/block';
 import { handler as list } from '../../functions/friend/list';
 import { handler as remove } from '../../functions/friend/remove';

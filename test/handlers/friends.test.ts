@@ -146,7 +146,10 @@ describe('GET /api/friend/list', () => {
     const alice = await registerUser();
     const response = await invoke(list, { token: alice.token });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ message: '获取好友列表成功', data: { friends: [], count: 0, next_cursor: null } });
+    expect(response.body).toEqual({
+      message: '获取好友列表成功',
+      data: { friends: [], count: 0, next_cursor: null },
+    });
   });
 
   it('lists friends from both directions, by username without regard to case', async () => {
