@@ -140,6 +140,13 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(null),
   fc.jsonValue({ maxDepth: 3 }),
 );
+/** Friend list cursors: anything, or well-formed ones around odd keys and ids. */
+const cursorValue = fc.oneof(
+  anyValue,
+  fc
+    .tuple(fc.string({ unit: 'binary', maxLength: 40 }), fc.oneof(fc.integer(), fc.double()))
+    .map((position) => Buffer.from(JSON.stringify(position)).toString('base64url')),
+);
 /** Values for an ID field: mostly plausible, sometimes absurd. */
 const idValue = (ids: () => number[]) =>
   fc.oneof(
@@ -254,7 +261,12 @@ const endpoints: EndpointSpec[] = [
   },
   { name: 'logout', handler: logout, method: 'POST', revokes: true },
   { name: 'friend/add', handler: friendAdd, method: 'POST', body: { friend_username: anyValue } },
-  { name: 'friend/list', handler: friendList, method: 'GET' },
+  {
+    name: 'friend/list',
+    handler: friendList,
+    method: 'GET',
+    query: { limit: anyValue, cursor: cursorValue },
+  },
   {
     name: 'friend/remove',
     handler: friendRemove,
