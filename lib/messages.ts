@@ -13,7 +13,7 @@ import { now as clockNow } from './clock';
 import { getConfig } from './config';
 import { consumeLimit, sweepExpiredLimits } from './rate-limits';
 import { addToUnreadTotal } from './unread-totals';
-import { markReadAt, markReadAtOf, newestFrom, unreadBetween, watermark } from './read-state';
+import { newestFrom, unreadBetween, watermark, withReadState } from './read-state';
 import { publish } from './realtime/publish';
 import type { ChatEntry, ChatSettings, HistoryPage, Message } from './api/schemas';
 
@@ -24,7 +24,7 @@ export type { ChatEntry, ChatSettings, HistoryPage, Message } from './api/schema
 
 /**
  * A message as read with its read state: `mark_read_at` is the read time its reader's
- * watermark gives it (lib/read-state.ts markReadAt); rows read before migration 007 carry
+ * watermark gives it (lib/read-state.ts withReadState); rows read before migration 007 carry
  * their own.
  */
 export type MessageReadRow = MessageRow & { mark_read_at?: string | null };
@@ -64,13 +64,13 @@ async function findByClientId(
   senderId: number,
   clientMsgId: string,
 ): Promise<MessageReadRow | undefined> {
-  return db
-    .selectFrom('messages as m')
-    .selectAll('m')
-    .select(markReadAt(db, 'm'))
+  const row = await db
+    .selectFrom('messages')
+    .selectAll()
     .where('sender_id', '=', senderId)
     .where('client_msg_id', '=', clientMsgId)
     .executeTakeFirst();
+  return row && (await withReadState(db, [row]))[0];
 }
 
 export interface NewMessage {
@@ -266,16 +266,15 @@ export async function conversationHistory(
   // index entries, not rows) and reads only those rows by key: a deferred join.
   const newestFirst =
     offset === 0
-      ? await page.selectAll().select(markReadAt(db, 'conversation')).execute()
+      ? await page.selectAll().execute()
       : await db
           .selectFrom(page.select('conversation.id').offset(offset).as('page'))
           .innerJoin('messages as m', 'm.id', 'page.id')
           .selectAll('m')
-          .select(markReadAt(db, 'm'))
           .orderBy('m.id', 'desc')
           .execute();
   const hasMore = newestFirst.length > query.perPage;
-  const rows = newestFirst.slice(0, query.perPage).reverse();
+  const rows = await withReadState(db, newestFirst.slice(0, query.perPage).reverse());
 
   return {
     messages: rows.map(messageView),
@@ -317,7 +316,6 @@ export async function chatList(
     .orderBy('c.last_message_id', 'desc')
     .limit(limit)
     .selectAll('m')
-    .select(markReadAt(db, 'm'))
     .select((eb) => [
       'c.peer_id',
       'c.unread_count',
@@ -342,7 +340,7 @@ export async function chatList(
       .executeTakeFirst();
     return { chats: [], total_unread: Number(total?.unread_count ?? 0) };
   }
-  return chatListView(rows);
+  return chatListView(await withReadState(db, rows));
 }
 
 /** A row of the chat-list query: the last message, and the peer and counts beside it. */
@@ -385,9 +383,8 @@ export async function lastMessage(userId: number, peerId: number): Promise<Messa
     .where('c.owner_id', '=', userId)
     .where('c.peer_id', '=', peerId)
     .selectAll('m')
-    .select(markReadAt(db, 'm'))
     .executeTakeFirst();
-  if (row) return messageView(row);
+  if (row) return messageView((await withReadState(db, [row]))[0] ?? row);
   await requireUser(db, peerId);
   return null;
 }
@@ -487,17 +484,16 @@ export async function messageUpdates(
   const rows = await db
     .selectFrom(side('sender_id', 'messages_sender_idx').as('sent'))
     .selectAll('sent')
-    .select(markReadAt(db, 'sent'))
     .unionAll(
       db
         .selectFrom(side('receiver_id', 'messages_receiver_idx').as('received'))
-        .selectAll('received')
-        .select(markReadAt(db, 'received')),
+        .selectAll('received'),
     )
     .orderBy('id')
     .limit(limit + 1)
     .execute();
-  return { messages: rows.slice(0, limit).map(messageView), has_more: rows.length > limit };
+  const page = await withReadState(db, rows.slice(0, limit));
+  return { messages: page.map(messageView), has_more: rows.length > limit };
 }
 
 /**
@@ -534,8 +530,8 @@ export async function recallMessage(userId: number, messageId: number): Promise<
     return { row: { ...found, content: '', recalled_at: recalledAt }, changed: true };
   });
   // Its read state: the row's own (read before 007), else its reader's watermark.
-  const markedAt = row.read_at === null ? await markReadAtOf(db, row) : null;
-  const message = messageView({ ...row, mark_read_at: markedAt });
+  const [withState] = await withReadState(db, [row]);
+  const message = messageView(withState ?? row);
   if (changed) {
     await publish({
       to: [message.sender_id, message.receiver_id],

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './db/schema';
 
 /**
@@ -16,37 +16,80 @@ import type { Database } from './db/schema';
  * it commits. SQLite runs one write transaction at a time.
  */
 
-/**
- * `read_at` of the first mark reaching the message `alias` names, or null: a column for the
- * message's select (messageView reads it as `mark_read_at`).
- */
-export function markReadAt(db: Kysely<Database>, alias: string) {
-  return db
-    .selectFrom('read_marks as rm')
-    .select('rm.read_at')
-    .where('rm.reader_id', '=', sql.ref<number>(`${alias}.receiver_id`))
-    .where('rm.sender_id', '=', sql.ref<number>(`${alias}.sender_id`))
-    .where('rm.up_to_id', '>=', sql.ref<number>(`${alias}.id`))
-    .orderBy('rm.up_to_id')
-    .limit(1)
-    .as('mark_read_at');
+/** What a message needs to find its read state. */
+interface ReadStateKey {
+  id: number;
+  sender_id: number;
+  receiver_id: number;
+  /** Set on rows read before migration 007: they keep it. */
+  read_at: string | null;
 }
 
-/** The same for one message already read from the table (recall's locked read). */
-export async function markReadAtOf(
+/**
+ * `rows` with `mark_read_at`: the read time their readers' watermarks give them. One
+ * statement for all of them, one index range per reader and sender among them, each read
+ * from the lowest of their messages and stopped after as many marks as they can need: a
+ * mark is only written when it reads at least one message, and `rows` hold every message of
+ * their conversations between their lowest and highest id (a page of history, of catch-up,
+ * or single messages), so each range holds at most its messages plus two marks. (A
+ * correlated subquery per message would not do: MariaDB reads it by (reader, sender) and
+ * filters `up_to_id` row by row, every mark below the message.)
+ */
+export async function withReadState<T extends ReadStateKey>(
   db: Kysely<Database>,
-  message: { id: number; sender_id: number; receiver_id: number },
-): Promise<string | null> {
-  const mark = await db
-    .selectFrom('read_marks')
-    .select('read_at')
-    .where('reader_id', '=', message.receiver_id)
-    .where('sender_id', '=', message.sender_id)
-    .where('up_to_id', '>=', message.id)
-    .orderBy('up_to_id')
-    .limit(1)
-    .executeTakeFirst();
-  return mark?.read_at ?? null;
+  rows: readonly T[],
+): Promise<(T & { mark_read_at: string | null })[]> {
+  const groups = new Map<
+    string,
+    { readerId: number; senderId: number; from: number; count: number }
+  >();
+  for (const row of rows) {
+    if (row.read_at !== null) continue;
+    const key = `${row.receiver_id}:${row.sender_id}`;
+    const group = groups.get(key);
+    if (group) {
+      group.from = Math.min(group.from, row.id);
+      group.count += 1;
+    } else {
+      groups.set(key, {
+        readerId: row.receiver_id,
+        senderId: row.sender_id,
+        from: row.id,
+        count: 1,
+      });
+    }
+  }
+  const ranges = [...groups.values()].map((group, index) =>
+    db
+      .selectFrom(
+        db
+          .selectFrom('read_marks')
+          .select(['reader_id', 'sender_id', 'up_to_id', 'read_at'])
+          .where('reader_id', '=', group.readerId)
+          .where('sender_id', '=', group.senderId)
+          .where('up_to_id', '>=', group.from)
+          .orderBy('up_to_id')
+          .limit(group.count + 2)
+          .as(`r${index}`),
+      )
+      .selectAll(),
+  );
+  const [first, ...rest] = ranges;
+  const marks = first
+    ? await rest.reduce((query, next) => query.unionAll(next), first).execute()
+    : [];
+  // Ascending by up_to_id within each reader and sender: the first reaching a message is its mark.
+  marks.sort((a, b) => Number(a.up_to_id) - Number(b.up_to_id));
+  return rows.map((row) => {
+    if (row.read_at !== null) return { ...row, mark_read_at: null };
+    const mark = marks.find(
+      (candidate) =>
+        Number(candidate.reader_id) === row.receiver_id &&
+        Number(candidate.sender_id) === row.sender_id &&
+        Number(candidate.up_to_id) >= row.id,
+    );
+    return { ...row, mark_read_at: mark?.read_at ?? null };
+  });
 }
 
 /** How far `readerId` has read `senderId`'s messages (0: no mark yet). One index seek. */

@@ -119,7 +119,7 @@ async function seed(): Promise<void> {
   await analyze();
 }
 
-beforeAll(seed);
+beforeAll(seed, 60_000);
 
 it('the chat list reads only the caller’s conversation rows, then messages and users by key', async () => {
   const explained = await explainQueries(() => chatList(hub, 50));

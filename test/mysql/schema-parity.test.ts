@@ -107,6 +107,7 @@ it('schema.sql and the migrations build the same MySQL schema', async () => {
     'friendships',
     'messages',
     'rate_limit_counters',
+    'read_marks',
     'refresh_tokens',
     'sessions',
     'unread_totals',

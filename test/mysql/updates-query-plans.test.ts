@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { getDb, type ExecutedQuery } from '../../lib/db/connection';
 import { toDbTimestamp } from '../../lib/db/time';
 import { friendshipKey } from '../../lib/friends';
@@ -74,6 +74,17 @@ async function seed(): Promise<void> {
       .values(rows.slice(start, start + 1000))
       .execute();
   }
+  // Read marks all through: every tenth message is as far as its reader has read.
+  await db
+    .insertInto('read_marks')
+    .columns(['reader_id', 'sender_id', 'up_to_id', 'read_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('messages')
+        .select(['receiver_id', 'sender_id', 'id', 'created_at'])
+        .where(sql<boolean>`id % 10 = 0`),
+    )
+    .execute();
   callerIds = (
     await db
       .selectFrom('messages')
@@ -85,7 +96,7 @@ async function seed(): Promise<void> {
   await analyze();
 }
 
-beforeAll(seed);
+beforeAll(seed, 60_000);
 
 /** The SQL the function sent (SELECTs only), parameters bound. */
 async function capture(action: () => Promise<unknown>): Promise<ExecutedQuery[]> {
@@ -145,6 +156,11 @@ it.each(cases)(
       // table's (the caller sends or receives half of their messages).
       expect(Number(row.rows)).toBeLessThanOrEqual(callerIds.length);
     }
+    // Each message's read state: one seek of the read marks' primary key.
+    const marks = planRowsFor(explained, 'rm');
+    console.log(JSON.stringify(explained.flatMap((entry) => entry.plan)));
+    expect(marks).toHaveLength(2);
+    for (const row of marks) expect(row).toMatchObject({ key: 'PRIMARY', type: 'range' });
     // Nothing in the plan reads a whole table.
     const plan = explained.flatMap((entry) => entry.plan);
     for (const row of plan) {
