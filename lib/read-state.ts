@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { throughIndex } from './db/index-hints';
 import type { Database } from './db/schema';
 
 /**
@@ -119,8 +120,9 @@ export async function unreadBetween(
   trx: Kysely<Database>,
   range: { readerId: number; senderId: number; after: number; upTo: number },
 ): Promise<number> {
+  // Named: MariaDB may otherwise read all of the sender's messages through another index.
   const row = await trx
-    .selectFrom('messages')
+    .selectFrom(throughIndex(trx, 'messages', 'messages_unread_idx', 'messages'))
     .select((eb) => eb.fn.countAll<number | string>().as('count'))
     .where('receiver_id', '=', range.readerId)
     .where('sender_id', '=', range.senderId)
@@ -140,7 +142,7 @@ export async function newestFrom(
   // the newest.
   const newest = (isRead: number) =>
     trx
-      .selectFrom('messages')
+      .selectFrom(throughIndex(trx, 'messages', 'messages_unread_idx', 'messages'))
       .select((eb) => eb.fn.max('id').as('id'))
       .where('receiver_id', '=', range.readerId)
       .where('sender_id', '=', range.senderId)
