@@ -131,6 +131,47 @@ describe('read state as a watermark', () => {
     );
   });
 
+  it('answers each message its own mark on every page, however many marks there are', async () => {
+    // 24 messages each way, Bob reading after each of Alice's: 24 marks, each its own time.
+    const fromAlice: number[] = [];
+    for (let index = 0; index < 24; index += 1) {
+      fromAlice.push(...(await sendMany(alice, bob, 1, `a${index}`)));
+      await sendMany(bob, alice, 1, `b${index}`);
+      expect(await read(bob, alice)).toBe(1);
+      await pause(2);
+    }
+    const marks = await marksOf(bob, alice);
+    expect(marks).toHaveLength(24);
+    const expected = await storedReadState(fromAlice);
+    expect(new Set(expected.map((row) => row.read_at)).size).toBe(24);
+    const asApi = (id: number) => {
+      const row = expected.find((entry) => entry.id === id);
+      return row?.read_at == null ? null : `${row.read_at.replace(' ', 'T')}Z`;
+    };
+    const seen = new Map<number, string | null>();
+    for (const page of ['1', '2', '3', '4', '5', '6', '7']) {
+      const response = await invoke(history, {
+        token: bob.token,
+        query: { friend_id: String(alice.id), per_page: '7', page },
+      });
+      for (const message of response.body.data.messages as ApiMessage[]) {
+        if (message.sender_id === alice.id) seen.set(message.id, message.read_at);
+        else expect(message).toMatchObject({ is_read: false, read_at: null });
+      }
+    }
+    expect([...seen.keys()].sort((a, b) => a - b)).toEqual(fromAlice);
+    for (const id of fromAlice) expect(seen.get(id)).toBe(asApi(id));
+    // Catch-up in small pages from the middle says the same.
+    const middle = fromAlice[11] ?? 0;
+    const caughtUp = await invoke(updates, {
+      token: bob.token,
+      query: { after_id: String(middle - 1), limit: '5' },
+    });
+    for (const message of caughtUp.body.data.messages as ApiMessage[]) {
+      if (message.sender_id === alice.id) expect(message.read_at).toBe(asApi(message.id));
+    }
+  });
+
   it('writes one mark per call that reads something, and nothing for one that does not', async () => {
     const ids = await sendMany(alice, bob, 4);
     expect(await read(bob, alice, ids[1])).toBe(2);
