@@ -9,11 +9,11 @@ import {
   conversationRow,
   countUnread,
   registerFriends,
-  seedBacklog,
   sendMany,
   sendMessage,
   storedReadState,
 } from '../helpers/chat';
+import { seedBacklog } from '../helpers/backlog';
 import { invoke } from '../helpers/invoke';
 import type { TestUser } from '../helpers/users';
 
