@@ -7,7 +7,7 @@ import type { Database } from './db/schema';
  * sender's messages up to this id, at this time", instead of updating every message it
  * reads, so its cost does not grow with the backlog. A message is read when its own row
  * says so (read before migration 007) or a mark of its reader and sender reaches its id;
- * `read_at` is that of the first such mark: one seek of the marks' primary key.
+ * `read_at` is that of the first such mark (withReadState finds them for a page at once).
  *
  * A watermark must never pass a message that is not committed yet (it would be read before
  * anyone could see it). Two locks guarantee it on MySQL: every send between two users takes

@@ -8,7 +8,7 @@ import type { MigrationContext } from './index';
  * time". A message is read when its own row says so (read before this migration: those
  * rows keep their `is_read` and `read_at`, so existing read state carries over unchanged)
  * or when a mark of its reader and sender reaches its id; its `read_at` is then that of the
- * first such mark. The primary key (reader, sender, up_to_id) answers both in one seek.
+ * first such mark: a range of the primary key (reader, sender, up_to_id) per page read.
  */
 export function readWatermarkSchema(context: MigrationContext) {
   const { id: idType, timestamp, tableOptions } = columnTypes(context);
