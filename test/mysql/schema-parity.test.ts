@@ -115,4 +115,5 @@ it('schema.sql and the migrations build the same MySQL schema', async () => {
   ]);
   expect(migrated.indexes?.length).toBeGreaterThan(10);
   expect(declared).toEqual(migrated);
-});
+  // Two databases built from scratch: seconds on a busy machine.
+}, 30_000);
