@@ -181,6 +181,20 @@ CREATE TABLE unread_totals (
   CONSTRAINT unread_totals_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- Read watermarks (migration 007): one row per mark_read that moved one, "reader_id has read
+-- sender_id's messages up to up_to_id, at read_at". A message is read when its own is_read
+-- says so (read before 007) or a mark of its reader and sender reaches its id; its read_at
+-- is that of the first such mark: one seek of the primary key.
+CREATE TABLE read_marks (
+  reader_id BIGINT NOT NULL,
+  sender_id BIGINT NOT NULL,
+  up_to_id BIGINT NOT NULL,
+  read_at DATETIME(3) NOT NULL,
+  CONSTRAINT read_marks_pk PRIMARY KEY (reader_id, sender_id, up_to_id),
+  CONSTRAINT read_marks_reader_fk FOREIGN KEY (reader_id) REFERENCES users (id),
+  CONSTRAINT read_marks_sender_fk FOREIGN KEY (sender_id) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX read_marks_sender_idx ON read_marks (sender_id);
 -- The friend list (migration 008): each friendship once per side, in list order (the
 -- friend's username key, then id), so a page is one primary-key range read however many
 -- friends the owner has. Written in the same transactions as friendships.

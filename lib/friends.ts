@@ -249,9 +249,10 @@ export async function removeFriend(userId: number, friendId: number): Promise<vo
 }
 
 /**
- * Whether two users are friends. With `lock` (inside a transaction) MySQL takes a shared
- * lock on the friendship, so it cannot be removed before the transaction ends; SQLite's
- * write transaction already excludes every other writer.
+ * Whether two users are friends. With `lock` (inside a transaction) MySQL locks the
+ * friendship exclusively, so it cannot be removed before the transaction ends and the
+ * pair's sends take turns (read watermarks rely on it: lib/read-state.ts); SQLite's write
+ * transaction already excludes every other writer.
  */
 export async function areFriends(
   db: Kysely<Database>,
@@ -263,7 +264,7 @@ export async function areFriends(
     .selectFrom('friendships')
     .select('created_at')
     .where((eb) => eb.and(friendshipKey(a, b)));
-  if (options.lock && isMysql(db)) query = query.modifyEnd(sql`lock in share mode`);
+  if (options.lock && isMysql(db)) query = query.forUpdate();
   return (await query.executeTakeFirst()) !== undefined;
 }
 

@@ -13,6 +13,7 @@ import { now as clockNow } from './clock';
 import { getConfig } from './config';
 import { consumeLimit, sweepExpiredLimits } from './rate-limits';
 import { addToUnreadTotal } from './unread-totals';
+import { newestFrom, unreadBetween, watermark, withReadState } from './read-state';
 import { publish } from './realtime/publish';
 import type { ChatEntry, ChatSettings, HistoryPage, Message } from './api/schemas';
 
@@ -21,16 +22,24 @@ export type MessageType = MessageRow['message_type'];
 export { messageTypes } from './api/schemas';
 export type { ChatEntry, ChatSettings, HistoryPage, Message } from './api/schemas';
 
-export function messageView(row: MessageRow): Message {
+/**
+ * A message as read with its read state: `mark_read_at` is the read time its reader's
+ * watermark gives it (lib/read-state.ts withReadState); rows read before migration 007 carry
+ * their own.
+ */
+export type MessageReadRow = MessageRow & { mark_read_at?: string | null };
+
+export function messageView(row: MessageReadRow): Message {
   const { recalled_at: recalledAt } = row;
+  const readAt = row.read_at ?? row.mark_read_at ?? null;
   return {
     id: row.id,
     sender_id: row.sender_id,
     receiver_id: row.receiver_id,
     content: recalledAt === null ? row.content : null,
     message_type: row.message_type,
-    is_read: Boolean(row.is_read),
-    read_at: row.read_at === null ? null : toIsoTimestamp(row.read_at),
+    is_read: readAt !== null,
+    read_at: readAt === null ? null : toIsoTimestamp(readAt),
     created_at: toIsoTimestamp(row.created_at),
     client_msg_id: row.client_msg_id,
     recalled_at: recalledAt === null ? null : toIsoTimestamp(recalledAt),
@@ -54,13 +63,14 @@ async function findByClientId(
   db: DatabaseClient,
   senderId: number,
   clientMsgId: string,
-): Promise<MessageRow | undefined> {
-  return db
+): Promise<MessageReadRow | undefined> {
+  const row = await db
     .selectFrom('messages')
     .selectAll()
     .where('sender_id', '=', senderId)
     .where('client_msg_id', '=', clientMsgId)
     .executeTakeFirst();
+  return row && (await withReadState(db, [row]))[0];
 }
 
 export interface NewMessage {
@@ -101,7 +111,9 @@ export async function sendMessage(
     id = await inTransaction(db, async (trx) => {
       await consumeLimit('sendPerUser', String(sender.id), trx);
       // Checked inside the transaction, under lock: a block or an unfriending at this
-      // moment either ends before this check or waits until the message is committed.
+      // moment either ends before this check or waits until the message is committed. The
+      // friendship's lock is exclusive: the pair's sends take turns from here to commit, so
+      // their ids commit in order and a read watermark never passes one still to commit.
       await assertNotBlocked(trx, sender.id, message.receiverId);
       if (!(await areFriends(trx, sender.id, message.receiverId, { lock: true }))) {
         await requireUser(trx, message.receiverId);
@@ -134,6 +146,7 @@ export async function sendMessage(
     throw error;
   }
   await sweepExpiredLimits();
+  // Nobody can have read it yet: a watermark stops at the newest committed message.
   const created = messageView({ ...row, id });
   // Both sides: the receiver, and the sender's other devices. Replays were pushed the first time.
   await publish({
@@ -158,7 +171,7 @@ async function replayedMessage(
   error: unknown,
   senderId: number,
   clientMsgId: string | undefined,
-): Promise<MessageRow | undefined> {
+): Promise<MessageReadRow | undefined> {
   if (clientMsgId === undefined || !(isRefusal(error) || uniqueViolation(error) !== undefined)) {
     return undefined;
   }
@@ -261,7 +274,7 @@ export async function conversationHistory(
           .orderBy('m.id', 'desc')
           .execute();
   const hasMore = newestFirst.length > query.perPage;
-  const rows = newestFirst.slice(0, query.perPage).reverse();
+  const rows = await withReadState(db, newestFirst.slice(0, query.perPage).reverse());
 
   return {
     messages: rows.map(messageView),
@@ -327,11 +340,11 @@ export async function chatList(
       .executeTakeFirst();
     return { chats: [], total_unread: Number(total?.unread_count ?? 0) };
   }
-  return chatListView(rows);
+  return chatListView(await withReadState(db, rows));
 }
 
 /** A row of the chat-list query: the last message, and the peer and counts beside it. */
-export type ChatRow = MessageRow & {
+export type ChatRow = MessageReadRow & {
   peer_id: number;
   peer_username: string;
   unread_count: number;
@@ -371,47 +384,62 @@ export async function lastMessage(userId: number, peerId: number): Promise<Messa
     .where('c.peer_id', '=', peerId)
     .selectAll('m')
     .executeTakeFirst();
-  if (row) return messageView(row);
+  if (row) return messageView((await withReadState(db, [row]))[0] ?? row);
   await requireUser(db, peerId);
   return null;
 }
 
 /**
- * Marks messages from `senderId` to the caller as read (all, or up to `upToId`), and takes
- * exactly that many off the caller's unread count, in one transaction. Idempotent: rows
- * already read are not touched again. Returns how many rows this call changed; when it
- * changed any, both users' connections hear of it (`message.read`).
+ * Marks messages from `senderId` to the caller as read (all, or up to `upToId`) by moving
+ * the caller's read watermark over them (lib/read-state.ts): one `read_marks` row and the
+ * unread counts, in one transaction, however many messages it reads. Idempotent: a mark
+ * that reads nothing new writes nothing. Returns how many messages became read; when any
+ * did, both users' connections hear of it (`message.read`).
  */
 export async function markRead(userId: number, senderId: number, upToId?: number): Promise<number> {
   const db = await getDb();
   const now = toDbTimestamp();
   const { updated, readUpTo } = await inTransaction(db, async (trx) => {
-    // Named: with (sender_id, id) beside it, MariaDB would merge two indexes instead.
-    let update = trx
-      .updateTable(throughIndex(trx, 'messages', 'messages_unread_idx', 'messages'))
-      .set({ is_read: 1, read_at: now })
-      .where('receiver_id', '=', userId)
-      .where('sender_id', '=', senderId)
-      .where('is_read', '=', 0);
-    if (upToId !== undefined) update = update.where('id', '<=', upToId);
-    const changed = Number((await update.executeTakeFirst()).numUpdatedRows);
-    if (changed > 0) {
-      await trx
-        .updateTable('conversations')
-        .set({ unread_count: sql<number>`unread_count - ${changed}`, updated_at: now })
-        .where('owner_id', '=', userId)
-        .where('peer_id', '=', senderId)
-        .execute();
-      await addToUnreadTotal(trx, {
-        ownerId: userId,
-        peerId: senderId,
-        delta: -changed,
-        whenMuted: 'skip',
-      });
-    }
+    // The lock a send to the caller takes before it commits: the conversation's newest
+    // message is committed, and every message of the pair below it too (sendMessage).
+    const chat = await trx
+      .selectFrom('conversations')
+      .select(['last_message_id', 'unread_count'])
+      .where('owner_id', '=', userId)
+      .where('peer_id', '=', senderId)
+      .$if(isMysql(trx), (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (!chat || chat.unread_count === 0) return { updated: 0, readUpTo: 0 };
+    const from = await watermark(trx, userId, senderId);
+    // Never past the newest message: one sent later is unread, whatever up_to_id said.
+    const to = Math.min(upToId ?? chat.last_message_id, chat.last_message_id);
+    if (to <= from) return { updated: 0, readUpTo: 0 };
+    // Up to the newest message, every unread one is read: the count says how many. A mark
+    // that stops short counts the unread ones it passes.
+    const changed =
+      to === chat.last_message_id
+        ? chat.unread_count
+        : await unreadBetween(trx, { readerId: userId, senderId, after: from, upTo: to });
+    if (changed === 0) return { updated: 0, readUpTo: 0 };
+    await trx
+      .insertInto('read_marks')
+      .values({ reader_id: userId, sender_id: senderId, up_to_id: to, read_at: now })
+      .execute();
+    await trx
+      .updateTable('conversations')
+      .set({ unread_count: sql<number>`unread_count - ${changed}`, updated_at: now })
+      .where('owner_id', '=', userId)
+      .where('peer_id', '=', senderId)
+      .execute();
+    await addToUnreadTotal(trx, {
+      ownerId: userId,
+      peerId: senderId,
+      delta: -changed,
+      whenMuted: 'skip',
+    });
     // The event names how far the read reaches: the caller's bound, or else the newest
-    // message now read (looked up only then).
-    const readUpTo = changed === 0 ? 0 : (upToId ?? (await newestRead(trx, userId, senderId)));
+    // message now read.
+    const readUpTo = upToId ?? (await newestFrom(trx, { readerId: userId, senderId, upTo: to }));
     return { updated: changed, readUpTo };
   });
   if (updated === 0) {
@@ -432,18 +460,6 @@ export async function markRead(userId: number, senderId: number, upToId?: number
     },
   });
   return updated;
-}
-
-/** The newest read message from `senderId` to `readerId` (an index-only lookup). */
-async function newestRead(trx: Kysely<Database>, readerId: number, senderId: number) {
-  const row = await trx
-    .selectFrom('messages')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .where('receiver_id', '=', readerId)
-    .where('sender_id', '=', senderId)
-    .where('is_read', '=', 1)
-    .executeTakeFirst();
-  return Number(row?.id ?? 0);
 }
 
 /**
@@ -476,7 +492,8 @@ export async function messageUpdates(
     .orderBy('id')
     .limit(limit + 1)
     .execute();
-  return { messages: rows.slice(0, limit).map(messageView), has_more: rows.length > limit };
+  const page = await withReadState(db, rows.slice(0, limit));
+  return { messages: page.map(messageView), has_more: rows.length > limit };
 }
 
 /**
@@ -512,7 +529,9 @@ export async function recallMessage(userId: number, messageId: number): Promise<
       .execute();
     return { row: { ...found, content: '', recalled_at: recalledAt }, changed: true };
   });
-  const message = messageView(row);
+  // Its read state: the row's own (read before 007), else its reader's watermark.
+  const [withState] = await withReadState(db, [row]);
+  const message = messageView(withState ?? row);
   if (changed) {
     await publish({
       to: [message.sender_id, message.receiver_id],

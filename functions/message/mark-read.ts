@@ -19,7 +19,7 @@ export const api: ApiEndpoint = {
   tag: 'Messages',
   summary: "Mark a sender's messages read",
   description:
-    "Marks the messages from `sender_id` to the caller as read, setting `read_at`. Idempotent: already-read messages are not touched, and the caller's unread count drops by exactly `updated`. When `updated` is above 0, both users' connections get `message.read`.",
+    "Marks the messages from `sender_id` to the caller as read, setting `read_at`. Idempotent: already-read messages are not touched, and the caller's unread count drops by exactly `updated`. A read watermark, not an update of every message: the cost does not grow with the number of unread messages. When `updated` is above 0, both users' connections get `message.read`.",
   success: {
     status: 200,
     description: 'Marked.',

@@ -18,6 +18,7 @@ export interface Database {
   connections: ConnectionsTable;
   blocks: BlocksTable;
   unread_totals: UnreadTotalsTable;
+  read_marks: ReadMarksTable;
   friend_entries: FriendEntriesTable;
 }
 
@@ -45,6 +46,18 @@ export interface BlocksTable {
 export interface UnreadTotalsTable {
   user_id: number;
   unread_count: number;
+}
+
+/**
+ * One mark_read that moved a read watermark: `reader_id` has read every message from
+ * `sender_id` with an id up to `up_to_id`. A message's `read_at` is that of the first mark
+ * reaching it (lib/read-state.ts).
+ */
+export interface ReadMarksTable {
+  reader_id: number;
+  sender_id: number;
+  up_to_id: number;
+  read_at: string;
 }
 
 /** An open WebSocket connection of one login (lib/realtime/connections.ts). */
@@ -105,6 +118,10 @@ export interface MessagesTable {
   message_type: 'text' | 'image' | 'file';
   /** Sender's idempotency key, unique per sender. */
   client_msg_id: string | null;
+  /**
+   * Read before migration 007 (with its `read_at`); since then always 0, and read state is
+   * the reader's watermark (read_marks).
+   */
   is_read: Generated<number>;
   read_at: string | null;
   created_at: string;

@@ -1,7 +1,6 @@
 import { handler as remove } from '../../functions/friend/remove';
 import { handler as chats } from '../../functions/message/chats';
 import { handler as markRead } from '../../functions/message/mark-read';
-import { getDb } from '../../lib/db/connection';
 import {
   befriend,
   registerFriends,
@@ -9,6 +8,7 @@ import {
   countUnread,
   sendMany,
   sendMessage,
+  storedReadState,
 } from '../helpers/chat';
 import { invoke } from '../helpers/invoke';
 import { registerUser, type TestUser } from '../helpers/users';
@@ -132,10 +132,9 @@ describe('POST /api/message/mark_read', () => {
       data: { sender_id: bob.id, updated: 3 },
     });
 
-    const db = await getDb();
-    const rows = await db.selectFrom('messages').selectAll().where('id', 'in', fromBob).execute();
+    const rows = await storedReadState(fromBob);
     for (const row of rows) {
-      expect(row.is_read).toBeTruthy();
+      expect(row.is_read).toBe(true);
       expect(row.read_at).not.toBeNull();
     }
     expect(await countUnread(me.id, bob.id)).toBe(0);
@@ -147,11 +146,7 @@ describe('POST /api/message/mark_read', () => {
     const again = await invoke(markRead, { token: me.token, body: { sender_id: String(bob.id) } });
     expect(again.body.data).toEqual({ sender_id: bob.id, updated: 0 });
     const readAt = rows.map((row) => row.read_at);
-    const after = await db
-      .selectFrom('messages')
-      .select('read_at')
-      .where('id', 'in', fromBob)
-      .execute();
+    const after = await storedReadState(fromBob);
     expect(after.map((row) => row.read_at)).toEqual(readAt);
   });
 

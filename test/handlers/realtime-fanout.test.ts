@@ -11,7 +11,7 @@ import type { LambdaHandler } from '../../lib/http/handler';
 import { getDb } from '../../lib/db/connection';
 import { toIsoTimestamp } from '../../lib/db/time';
 import type { ConnectionGateway } from '../../lib/realtime/gateway';
-import { registerFriends, sendMessage, sendMany } from '../helpers/chat';
+import { registerFriends, sendMessage, sendMany, storedReadState } from '../helpers/chat';
 import { invoke } from '../helpers/invoke';
 import { registerUser, type TestUser } from '../helpers/users';
 import {
@@ -137,13 +137,8 @@ describe('message.new', () => {
 
 describe('message.read', () => {
   async function readAtOf(messageId: number): Promise<string | null> {
-    const db = await getDb();
-    const row = await db
-      .selectFrom('messages')
-      .select('read_at')
-      .where('id', '=', messageId)
-      .executeTakeFirstOrThrow();
-    return row.read_at === null ? null : toIsoTimestamp(row.read_at);
+    const [row] = await storedReadState([messageId]);
+    return row?.read_at == null ? null : toIsoTimestamp(row.read_at);
   }
 
   it('reaches both users’ connections with exactly what was read, and nothing when nothing was', async () => {

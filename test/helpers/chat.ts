@@ -58,15 +58,54 @@ export async function conversationRow(owner: number, peer: number) {
     .executeTakeFirst();
 }
 
-/** Unread messages from `sender` to `receiver`, counted in the messages table itself. */
+/**
+ * Unread messages from `sender` to `receiver`, counted from the messages and read marks
+ * themselves (not the counters): not read before migration 007, and above the receiver's
+ * read watermark.
+ */
 export async function countUnread(receiver: number, sender: number): Promise<number> {
   const db = await getDb();
+  const mark = await db
+    .selectFrom('read_marks')
+    .select((eb) => eb.fn.max('up_to_id').as('up_to_id'))
+    .where('reader_id', '=', receiver)
+    .where('sender_id', '=', sender)
+    .executeTakeFirst();
   const { count } = await db
     .selectFrom('messages')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('receiver_id', '=', receiver)
     .where('sender_id', '=', sender)
     .where('is_read', '=', 0)
+    .where('id', '>', Number(mark?.up_to_id ?? 0))
     .executeTakeFirstOrThrow();
   return Number(count);
+}
+
+/**
+ * The read state of messages as stored, worked out here from the rows themselves rather
+ * than by the code under test: read before migration 007 (the row's own flag and time), or
+ * reached by a read mark of its receiver and sender (the first such mark's time).
+ */
+export async function storedReadState(
+  messageIds: readonly number[],
+): Promise<{ id: number; is_read: boolean; read_at: string | null }[]> {
+  const db = await getDb();
+  const rows = await db
+    .selectFrom('messages')
+    .select(['id', 'sender_id', 'receiver_id', 'is_read', 'read_at'])
+    .where('id', 'in', [...messageIds])
+    .orderBy('id')
+    .execute();
+  const marks = await db.selectFrom('read_marks').selectAll().orderBy('up_to_id').execute();
+  return rows.map((row) => {
+    const mark = marks.find(
+      (candidate) =>
+        candidate.reader_id === row.receiver_id &&
+        candidate.sender_id === row.sender_id &&
+        candidate.up_to_id >= row.id,
+    );
+    const readAt = row.is_read ? row.read_at : (mark?.read_at ?? null);
+    return { id: row.id, is_read: readAt !== null, read_at: readAt };
+  });
 }

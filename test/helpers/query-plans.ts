@@ -46,7 +46,9 @@ export async function seedUsers(prefix: string, count: number): Promise<number[]
 export async function analyze(): Promise<void> {
   const db = await getDb();
   await db.executeQuery(
-    CompiledQuery.raw('ANALYZE TABLE users, friendships, messages, conversations, unread_totals'),
+    CompiledQuery.raw(
+      'ANALYZE TABLE users, friendships, messages, conversations, unread_totals, read_marks',
+    ),
   );
 }
 

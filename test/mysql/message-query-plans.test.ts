@@ -9,6 +9,7 @@ import {
   planRowsFor,
   rowsRead,
   seedUsers,
+  type PlanRow,
 } from '../helpers/query-plans';
 
 /**
@@ -105,6 +106,17 @@ async function seed(): Promise<void> {
     .execute();
   middleOfDominant = dominantIds[Math.floor(dominantIds.length / 2)]?.id ?? 0;
   await db.insertInto('unread_totals').values({ user_id: hub, unread_count: 7 }).execute();
+  // The hub has read each peer's first message: one read mark each.
+  await db
+    .insertInto('read_marks')
+    .columns(['reader_id', 'sender_id', 'up_to_id', 'read_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('messages')
+        .select(['receiver_id', 'sender_id', 'id', 'created_at'])
+        .where('content', '=', 'seed 0'),
+    )
+    .execute();
   await db
     .insertInto('conversations')
     .values({
@@ -119,11 +131,13 @@ async function seed(): Promise<void> {
   await analyze();
 }
 
-beforeAll(seed);
+beforeAll(seed, 60_000);
 
 it('the chat list reads only the caller’s conversation rows, then messages and users by key', async () => {
   const explained = await explainQueries(() => chatList(hub, 50));
-  expect(explained).toHaveLength(1);
+  // The page, then its read state.
+  expect(explained).toHaveLength(2);
+  expectReadStateByKey(explained[1]);
   const conversations = planRowsFor(explained, 'c');
   expect(conversations).toHaveLength(1);
   // Pinned first, each group newest first, hidden left out: all from the index's order.
@@ -196,6 +210,10 @@ it('history pages read the conversation index; deep pages then read only the pag
     { page: 1, perPage: 20, beforeId: 1_000_000 },
   ]) {
     const explained = await explainQueries(() => conversationHistory(hub, busiestPeer, query));
+    // Its read state (an empty page has none to read).
+    const readState = explained.find((entry) => entry.sql.includes('`read_marks`'));
+    if (query.page === 1) expectReadStateByKey(readState);
+    else expect(readState).toBeUndefined();
     // The page from the (pair, id) index, in its order, as a range (a cursor bounds it):
     // never a scan or a sort of messages…
     const ids = planRowsFor(explained, 'conversation');
@@ -226,12 +244,54 @@ it('a cursor deep into a conversation that is most of the table reads only its p
 
 it('last reads one conversation row and one message by key', async () => {
   const explained = await explainQueries(() => lastMessage(hub, busiestPeer));
+  expectReadStateByKey(explained[1]);
   expect(planRowsFor(explained, 'c')[0]).toMatchObject({ type: 'const', key: 'PRIMARY' });
   expect(planRowsFor(explained, 'm')[0]?.key).toBe('PRIMARY');
 });
 
-it('mark_read updates through the unread index', async () => {
-  const explained = await explainQueries(() => markRead(hub, busiestPeer));
-  const update = explained.find((entry) => entry.sql.startsWith('update `messages`'));
-  expect(update?.plan[0]).toMatchObject({ key: 'messages_unread_idx', type: 'range' });
+it('mark_read reads its conversation and watermark by key and rewrites no message', async () => {
+  const db = await getDb();
+  const middle = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .where('receiver_id', '=', hub)
+    .where('sender_id', '=', busiestPeer)
+    .where('content', '=', 'seed 6')
+    .executeTakeFirstOrThrow();
+  // A mark that stops short (it counts what it reads), then one that reads the rest.
+  for (const upToId of [Number(middle.id), undefined]) {
+    const explained = await explainQueries(() => markRead(hub, busiestPeer, upToId));
+    expect(explained.some((entry) => /^update `messages`/.test(entry.sql))).toBe(false);
+    expect(planRowsFor(explained, 'conversations')[0]).toMatchObject({
+      type: 'const',
+      key: 'PRIMARY',
+    });
+    // The watermark: the newest of the pair's marks, from an index holding (reader, sender,
+    // up_to_id), read backwards.
+    expect(planRowsFor(explained, 'read_marks')[0]).toMatchObject({
+      type: 'ref',
+      ref: 'const,const',
+      Extra: expect.stringContaining('Using index'),
+    });
+    // Counting what a short mark reads, or finding the newest message read: the unread
+    // index, as a range, or answered by its ends alone (MIN/MAX).
+    const reads = explained.filter((entry) => entry.sql.includes('from `messages`'));
+    expect(reads).toHaveLength(1);
+    for (const row of reads[0]?.plan ?? []) {
+      if (row.table === 'messages') {
+        expect(row).toMatchObject({ key: 'messages_unread_idx', type: 'range' });
+        expect(Number(row.rows ?? 0)).toBeLessThanOrEqual(MESSAGES_PER_PEER);
+      } else {
+        expect(row.Extra ?? '').toMatch(/optimized away|min\/max row|no tables used/i);
+      }
+    }
+  }
 });
+
+/** The read-state statement of a page: a range of the read marks' primary key per sender. */
+function expectReadStateByKey(entry: { sql: string; plan: PlanRow[] } | undefined): void {
+  expect(entry?.sql).toContain('`read_marks`');
+  const marks = (entry?.plan ?? []).filter((row) => row.table === 'read_marks');
+  expect(marks.length).toBeGreaterThan(0);
+  for (const row of marks) expect(row).toMatchObject({ type: 'range', key: 'PRIMARY' });
+}

@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { getDb, type ExecutedQuery } from '../../lib/db/connection';
 import { toDbTimestamp } from '../../lib/db/time';
 import { friendshipKey } from '../../lib/friends';
@@ -74,6 +74,17 @@ async function seed(): Promise<void> {
       .values(rows.slice(start, start + 1000))
       .execute();
   }
+  // Read marks all through: every tenth message is as far as its reader has read.
+  await db
+    .insertInto('read_marks')
+    .columns(['reader_id', 'sender_id', 'up_to_id', 'read_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('messages')
+        .select(['receiver_id', 'sender_id', 'id', 'created_at'])
+        .where(sql<boolean>`id % 10 = 0`),
+    )
+    .execute();
   callerIds = (
     await db
       .selectFrom('messages')
@@ -85,7 +96,7 @@ async function seed(): Promise<void> {
   await analyze();
 }
 
-beforeAll(seed);
+beforeAll(seed, 60_000);
 
 /** The SQL the function sent (SELECTs only), parameters bound. */
 async function capture(action: () => Promise<unknown>): Promise<ExecutedQuery[]> {
@@ -116,21 +127,25 @@ it('seeds the caller as a small share of the table', () => {
   expect(callerIds.length / (OTHER_MESSAGES + callerIds.length)).toBeLessThan(0.05);
 });
 
-it.each(cases)('the updates query is one statement ($name)', async ({ afterId }) => {
-  const queries = await capture(() => messageUpdates(caller, afterId(), PAGE));
-  expect(queries).toHaveLength(1);
-  // The page is right, so the plan below is the plan of a working query.
-  const page = await messageUpdates(caller, afterId(), PAGE);
-  const expected = callerIds.filter((id) => id > afterId());
-  expect(page.messages.map((message) => message.id)).toEqual(expected.slice(0, PAGE));
-  expect(page.has_more).toBe(expected.length > PAGE);
-});
+it.each(cases)(
+  'the updates page is one statement, its read state one more ($name)',
+  async ({ afterId }) => {
+    const queries = await capture(() => messageUpdates(caller, afterId(), PAGE));
+    expect(queries).toHaveLength(2);
+    expect(queries[1]?.sql).toContain('`read_marks`');
+    // The page is right, so the plan below is the plan of a working query.
+    const page = await messageUpdates(caller, afterId(), PAGE);
+    const expected = callerIds.filter((id) => id > afterId());
+    expect(page.messages.map((message) => message.id)).toEqual(expected.slice(0, PAGE));
+    expect(page.has_more).toBe(expected.length > PAGE);
+  },
+);
 
 it.each(cases)(
   'each side reads its own index as a range, no scan or sort of messages ($name)',
   async ({ afterId }) => {
     const explained = await explainQueries(() => messageUpdates(caller, afterId(), PAGE));
-    expect(explained).toHaveLength(1);
+    expect(explained).toHaveLength(2);
     const sides = planRowsFor(explained, 'side');
     expect(sides).toHaveLength(2);
     expect(sides.map((row) => row.key).sort()).toEqual([
@@ -145,6 +160,12 @@ it.each(cases)(
       // table's (the caller sends or receives half of their messages).
       expect(Number(row.rows)).toBeLessThanOrEqual(callerIds.length);
     }
+    // The page's read state: one range of the read marks' primary key per reader and sender
+    // in the page (the caller's four peers, both ways), never a scan.
+    const marks = planRowsFor(explained, 'read_marks');
+    expect(marks.length).toBeGreaterThan(0);
+    expect(marks.length).toBeLessThanOrEqual(CALLER_PEERS * 2);
+    for (const row of marks) expect(row).toMatchObject({ key: 'PRIMARY', type: 'range' });
     // Nothing in the plan reads a whole table.
     const plan = explained.flatMap((entry) => entry.plan);
     for (const row of plan) {
@@ -182,5 +203,12 @@ it.each(cases)(
     const read = await rowsRead(query);
     expect(read).toBeLessThanOrEqual(10 * (PAGE + 1));
     expect(read).toBeLessThan(callerIds.length);
+
+    // The page's read state reads a few marks per reader and sender, not all of theirs.
+    const [, marksQuery] = await capture(() => messageUpdates(caller, afterId(), PAGE));
+    if (!marksQuery) throw new Error('no read-state query captured');
+    const marks = (await analyzeStatement(marksQuery)).filter((row) => row.table === 'read_marks');
+    const marksRead = marks.reduce((sum, row) => sum + Number(row.r_rows ?? 0), 0);
+    expect(marksRead).toBeLessThanOrEqual(PAGE + 2 * marks.length);
   },
 );

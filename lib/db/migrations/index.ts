@@ -4,6 +4,7 @@ import { sessionsSchema } from './002-sessions';
 import { rateLimitsSchema } from './003-rate-limits';
 import { connectionsSchema } from './004-connections';
 import { chatManagementSchema } from './005-chat-management';
+import { readWatermarkSchema } from './007-read-watermark';
 import { friendListSchema } from './008-friend-list';
 
 export interface MigrationContext {
@@ -21,6 +22,7 @@ export function allMigrations(context: MigrationContext): Record<string, Migrati
     '003-rate-limits': rateLimitsSchema(context),
     '004-connections': connectionsSchema(context),
     '005-chat-management': chatManagementSchema(context),
+    '007-read-watermark': readWatermarkSchema(context),
     '008-friend-list': friendListSchema(context),
   };
 }

@@ -1,0 +1,171 @@
+/**
+ * Issue 15, read state: does mark_read cost the same with 10 and with 100,000 unread
+ * messages? A fresh database (the configured one, emptied: run this in its own process)
+ * gets two readers, each with a friend who sent them that many messages (a bulk insert,
+ * counted as sends would count them); then the real `markRead` (lib/messages.ts) reads
+ * them all, again and again, the two readers in turn. Between calls, outside the timing,
+ * the one read mark a call writes is taken back and the counts restored, so every call
+ * meets the whole backlog.
+ *
+ *   npx tsx bench/costs/read.ts --db sqlite|mysql --scale small|default
+ *
+ * prints the cases as JSON. Sizes: default 10 and 100,000 unread; small 10 and 10,000.
+ */
+import { join, resolve } from 'node:path';
+import type { ScaleName } from '../options';
+import type { DbType } from '../types';
+import type { CostCase, CostPoint } from './types';
+
+const TARGET = 1.3;
+const WARM_UP = 20;
+
+const sizes: Record<ScaleName, { small: number; large: number; calls: number }> = {
+  default: { small: 10, large: 100_000, calls: 1_000 },
+  small: { small: 10, large: 10_000, calls: 200 },
+};
+
+interface Reader {
+  sender: number;
+  reader: number;
+  unread: number;
+}
+
+/** A new reader with `unread` unread messages from a new friend. */
+async function seedReader(prefix: string, unread: number): Promise<Reader> {
+  const { getDb } = await import('../../lib/db/connection');
+  const { friendshipKey } = await import('../../lib/friends');
+  const { toDbTimestamp } = await import('../../lib/db/time');
+  const { seedUsers } = await import('../../test/helpers/query-plans');
+  const { seedBacklog } = await import('../../test/helpers/backlog');
+  const db = await getDb();
+  const [sender = 0, reader = 0] = await seedUsers(prefix, 2);
+  await db
+    .insertInto('friendships')
+    .values({ ...friendshipKey(sender, reader), created_by: sender, created_at: toDbTimestamp() })
+    .execute();
+  await seedBacklog(sender, reader, unread);
+  return { sender, reader, unread };
+}
+
+/**
+ * Both sizes in one fresh database, two readers, the calls alternating between them: on a
+ * shared machine a burst of other work then slows both alike, and the backlog is the only
+ * difference between them.
+ */
+async function measureSizes(sizesToRun: readonly number[], calls: number): Promise<CostPoint[]> {
+  const { closeDb, getDb } = await import('../../lib/db/connection');
+  const { resetDatabase, analyze } = await import('../seed');
+  const { markRead } = await import('../../lib/messages');
+  const { percentile } = await import('../measure');
+  await closeDb();
+  await resetDatabase();
+  const db = await getDb();
+  const readers: Reader[] = [];
+  for (const [index, unread] of sizesToRun.entries()) {
+    readers.push(await seedReader(`costread${index}x`, unread));
+  }
+  await analyze();
+
+  // Back to `unread` unread messages: the call's one mark goes, the counts come back.
+  const restore = async ({ sender, reader, unread }: Reader) => {
+    await db
+      .deleteFrom('read_marks')
+      .where('reader_id', '=', reader)
+      .where('sender_id', '=', sender)
+      .execute();
+    await db
+      .updateTable('conversations')
+      .set({ unread_count: unread })
+      .where('owner_id', '=', reader)
+      .where('peer_id', '=', sender)
+      .execute();
+    await db
+      .updateTable('unread_totals')
+      .set({ unread_count: unread })
+      .where('user_id', '=', reader)
+      .execute();
+  };
+  const latencies = readers.map((): number[] => []);
+  for (let index = 0; index < calls + WARM_UP; index += 1) {
+    for (const [which, entry] of readers.entries()) {
+      await restore(entry);
+      const before = performance.now();
+      const updated = await markRead(entry.reader, entry.sender);
+      const elapsed = performance.now() - before;
+      if (updated !== entry.unread) {
+        throw new Error(`mark_read read ${updated}, not ${entry.unread}`);
+      }
+      // The first calls warm caches and statements up.
+      if (index >= WARM_UP) latencies[which]?.push(elapsed);
+    }
+  }
+  await closeDb();
+  await resetDatabase();
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return readers.map((entry, which) => {
+    const sorted = [...(latencies[which] ?? [])].sort((a, b) => a - b);
+    return {
+      size: entry.unread,
+      p50Ms: round(percentile(sorted, 0.5)),
+      p99Ms: round(percentile(sorted, 0.99)),
+    };
+  });
+}
+
+/**
+ * mark_read (everything) at two backlog sizes. Uses the configured database (DB_TYPE and
+ * its settings), emptying it before and after each size.
+ */
+export async function measureReadCosts(db: DbType, scale: ScaleName): Promise<CostCase[]> {
+  const { getConfig } = await import('../../lib/config');
+  if (getConfig().db.type !== db) throw new Error(`DB_TYPE is ${getConfig().db.type}, not ${db}`);
+  const { small, large, calls } = sizes[scale];
+  const [low, high] = await measureSizes([small, large], calls);
+  if (!low || !high) throw new Error('a size was not measured');
+  const ratioP50 = Math.round((high.p50Ms / low.p50Ms) * 100) / 100;
+  const ratioP99 = Math.round((high.p99Ms / low.p99Ms) * 100) / 100;
+  return [
+    {
+      name: 'mark_read all',
+      sizeLabel: 'unread messages',
+      small: low,
+      large: high,
+      ratioP50,
+      ratioP99,
+      target: TARGET,
+      met: ratioP50 <= TARGET && ratioP99 <= TARGET,
+    },
+  ];
+}
+
+function argument(name: string, allowed: readonly string[], fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? process.argv[index + 1] : fallback;
+  if (value === undefined || !allowed.includes(value)) {
+    throw new Error(`--${name} must be one of ${allowed.join(', ')}`);
+  }
+  return value;
+}
+
+if (require.main === module) {
+  const db = argument('db', ['sqlite', 'mysql'], 'sqlite') as DbType;
+  const scale = argument('scale', ['small', 'default'], 'small') as ScaleName;
+  // A database of its own, never the main benchmark's.
+  Object.assign(process.env, {
+    DB_TYPE: db,
+    SQLITE_PATH: join(resolve(__dirname, '..', '.cache'), 'costs-read.sqlite'),
+    DB_NAME: `${process.env.BENCH_DB_NAME ?? 'chat_bench'}_costs_read`,
+    JWT_SECRET_KEY: 'benchmark-secret-not-for-production-0123456789',
+    RATE_LIMITS: 'off',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  measureReadCosts(db, scale)
+    .then((cases) => {
+      console.log(JSON.stringify(cases, null, 2));
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
