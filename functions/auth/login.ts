@@ -31,7 +31,7 @@ export const api: ApiEndpoint = {
   errors: ['INVALID_CREDENTIALS'],
   rateLimit:
     'Failed logins, per account and per client IP. Once over a limit even the right password waits.',
-  requestExample: { body: { username: 'zhang@example.com', password: 'password123' } },
+  requestExample: { body: { username: 'zhang@example.com', password: 'correct horse battery' } },
 };
 
 /** POST /api/auth/login: exchange credentials for an access token. */

@@ -27,7 +27,7 @@ export const api: ApiEndpoint = {
   errors: ['USERNAME_TAKEN', 'EMAIL_TAKEN'],
   rateLimit: 'Registration attempts per client IP.',
   requestExample: {
-    body: { username: '张三', email: 'Zhang@Example.com', password: 'password123' },
+    body: { username: '张三', email: 'Zhang@Example.com', password: 'correct horse battery' },
   },
 };
 

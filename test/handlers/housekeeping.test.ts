@@ -91,10 +91,10 @@ async function seedConnection(sessionId: number, connectedAt: string, userIndex 
 
 async function seedWindow(expiresAt: string): Promise<string> {
   const db = await getDb();
-  const bucket = `sendPerUser:${randomBytes(6).toString('hex')}:0`;
+  const bucket = `sendPerUser:${randomBytes(6).toString('hex')}`;
   await db
     .insertInto('rate_limit_counters')
-    .values({ bucket, hits: 3, expires_at: expiresAt })
+    .values({ bucket, stamps: '1700000000000', blocked_until: 0, expires_at: expiresAt })
     .execute();
   return bucket;
 }
