@@ -25,7 +25,7 @@ it('sends security headers and never caches', async () => {
 
 it('rotates refresh tokens, revokes a login on reuse and on logout', async () => {
   const registered = await call('/api/auth/register', {
-    body: { username: `tok_${t}`, email: `tok_${t}@example.com`, password: 'password123' },
+    body: { username: `tok_${t}`, email: `tok_${t}@example.com`, password: 'a fine password' },
   });
   expect(registered.status).toBe(201);
   const { access_token: access, refresh_token: refreshToken } = registered.body.data;
@@ -46,7 +46,7 @@ it('rotates refresh tokens, revokes a login on reuse and on logout', async () =>
   expect((await call('/api/auth/profile', { token: access })).status).toBe(401);
 
   const login = await call('/api/auth/login', {
-    body: { username: `tok_${t}`, password: 'password123' },
+    body: { username: `tok_${t}`, password: 'a fine password' },
   });
   expect(login.status).toBe(200);
   const out = await call('/api/auth/logout', {
@@ -72,7 +72,7 @@ it('limits failed logins per account with 429 and Retry-After', async () => {
     expect(response.status).toBe(401);
   }
   const blocked = await call('/api/auth/login', {
-    body: { username: user.username, password: 'password123' },
+    body: { username: user.username, password: 'a fine password' },
   });
   expect(blocked.status).toBe(429);
   expect(blocked.body.code).toBe('RATE_LIMITED');
