@@ -1,5 +1,6 @@
-import { handler as register } from '../../functions/auth/register';
 import { handler as profile } from '../../functions/auth/profile';
+import { handler as register } from '../../functions/auth/register';
+import { commonPasswordCount } from '../../lib/auth/common-passwords';
 import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
 import { issuedTokens, storedUserByName, uniqueName } from '../helpers/users';
@@ -140,7 +141,9 @@ describe('POST /api/auth/register', () => {
 
   it('treats emails without regard to case', async () => {
     const email = `${uniqueName('carol')}@example.com`;
-    await invoke(register, { body: { username: uniqueName(), email, password: 'a fine password' } });
+    await invoke(register, {
+      body: { username: uniqueName(), email, password: 'a fine password' },
+    });
     const response = await invoke(register, {
       body: { username: uniqueName(), email: email.toUpperCase(), password: 'a fine password' },
     });
@@ -213,6 +216,43 @@ describe('POST /api/auth/register', () => {
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('VALIDATION_ERROR');
       expect(response.body.details).toEqual([{ field: 'password', message }]);
+    });
+  });
+
+  describe('commonly used passwords', () => {
+    it('ship a list of at least 10,000', () => {
+      expect(commonPasswordCount()).toBeGreaterThanOrEqual(10_000);
+    });
+
+    it.each(['12345678', 'password123', 'Password123', 'QWERTYUIOP', 'iloveyou1', 'trustno1'])(
+      'refuses %s with 400 WEAK_PASSWORD and creates nothing',
+      async (password) => {
+        const username = uniqueName();
+        const response = await invoke(register, {
+          body: { username, email: `${uniqueName('m')}@example.com`, password },
+        });
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({
+          error: '密码过于常见，请换一个更难猜的密码',
+          code: 'WEAK_PASSWORD',
+        });
+        expect(await storedUserByName(username)).toBeUndefined();
+      },
+    );
+
+    it('says so in English on request', async () => {
+      const response = await invoke(register, {
+        body: {
+          username: uniqueName(),
+          email: `${uniqueName('m')}@example.com`,
+          password: '12345678',
+        },
+        headers: { 'accept-language': 'en' },
+      });
+      expect(response.body).toEqual({
+        error: 'This password is too common: choose one that is harder to guess',
+        code: 'WEAK_PASSWORD',
+      });
     });
   });
 
