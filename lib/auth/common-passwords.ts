@@ -1,24 +1,28 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { COMMON_PASSWORDS } from './common-passwords-list';
 
 /**
  * The commonly used passwords refused at register and change_password (WEAK_PASSWORD):
- * the ranked list of the most common leaked passwords that the maintained
- * @zxcvbn-ts/language-common package ships (MIT licence; about 49,000 entries, some 18,000
- * of them long enough to pass the 8-character minimum). Its entries are lower case and so
- * is the lookup: `Password123` is as guessable as `password123`.
+ * the 17,950 entries of at least 8 characters (shorter ones are refused anyway) of the
+ * list of most common leaked passwords that the maintained @zxcvbn-ts/language-common
+ * package ships (MIT licence; source and licence in ./common-passwords-list.ts, which
+ * `npm run common-passwords` regenerates). Its entries are lower case and so is the
+ * lookup: `Password123` is as guessable as `password123`.
  *
  * Built once per container, on first use, as a Set: each lookup is O(1). Functions that
- * never check a new password never build it (and their bundles drop the list).
+ * never check a new password never build it, and their bundles leave the list out.
  */
 let common: ReadonlySet<string> | undefined;
 
-export function isCommonPassword(password: string): boolean {
-  common ??= new Set(dictionary['passwords-common']);
-  return common.has(password.toLowerCase());
+function commonPasswords(): ReadonlySet<string> {
+  common ??= new Set(COMMON_PASSWORDS.split('\n'));
+  return common;
 }
 
-/** How many passwords the list holds (documentation and tests). */
+export function isCommonPassword(password: string): boolean {
+  return commonPasswords().has(password.toLowerCase());
+}
+
+/** How many passwords the list holds. */
 export function commonPasswordCount(): number {
-  common ??= new Set(dictionary['passwords-common']);
-  return common.size;
+  return commonPasswords().size;
 }

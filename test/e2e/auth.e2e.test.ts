@@ -43,7 +43,11 @@ describe('over HTTP', () => {
     expect(again.body).toEqual({ error: '用户名已被占用', code: 'USERNAME_TAKEN' });
 
     const sameEmail = await call('/api/auth/register', {
-      body: { username: `other_${suffix}`, email: email.toUpperCase(), password: 'a fine password' },
+      body: {
+        username: `other_${suffix}`,
+        email: email.toUpperCase(),
+        password: 'a fine password',
+      },
     });
     expect(sameEmail.status).toBe(409);
     expect(sameEmail.body.code).toBe('EMAIL_TAKEN');
@@ -86,7 +90,9 @@ describe('over HTTP', () => {
       (await call('/api/auth/profile', { token: changed.body.data.access_token })).status,
     ).toBe(200);
 
-    const oldLogin = await call('/api/auth/login', { body: { username, password: 'a fine password' } });
+    const oldLogin = await call('/api/auth/login', {
+      body: { username, password: 'a fine password' },
+    });
     expect(oldLogin.status).toBe(401);
     expect(oldLogin.body).toEqual({ error: '用户名或密码错误', code: 'INVALID_CREDENTIALS' });
   });
@@ -131,7 +137,12 @@ describe('over HTTP', () => {
 
     const noToken = await call('/api/auth/profile');
     expect(noToken.status).toBe(401);
-    expect(noToken.body).toEqual({ error: '未登录或登录已失效', code: 'UNAUTHORIZED' });
+    expect(noToken.body).toEqual({
+      error: '未登录或登录已失效',
+      code: 'UNAUTHORIZED',
+      reason: 'missing_token',
+    });
+    expect(noToken.headers.get('www-authenticate')).toBe('Bearer realm="chat-backend"');
 
     const forged = await call('/api/auth/profile', {
       token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIiwidmVyIjowfQ.',

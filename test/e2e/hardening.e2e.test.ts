@@ -8,7 +8,9 @@ import { signUp, useOfflineApi } from './client';
  */
 const { api, call } = useOfflineApi({
   RATE_LIMITS: 'on',
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: '3/900',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_IP: '3/900',
+  // No grace for retries here: a replayed refresh token is theft at once.
+  REFRESH_REUSE_GRACE_SECONDS: '0',
   RATE_LIMIT_LOGIN_PER_IP: '1000/900',
   RATE_LIMIT_REGISTER_PER_IP: '1000/3600',
   RATE_LIMIT_SEND_PER_USER: '1000/60',
@@ -40,8 +42,11 @@ it('rotates refresh tokens, revokes a login on reuse and on logout', async () =>
 
   const replay = await call('/api/auth/refresh', { body: { refresh_token: refreshToken } });
   expect(replay.status).toBe(401);
-  expect((await call('/api/auth/profile', { token: rotated.body.data.access_token })).status).toBe(
-    401,
+  const revoked = await call('/api/auth/profile', { token: rotated.body.data.access_token });
+  expect(revoked.status).toBe(401);
+  expect(revoked.body.reason).toBe('invalid_token');
+  expect(revoked.headers.get('www-authenticate')).toBe(
+    'Bearer realm="chat-backend", error="invalid_token", error_description="The token is invalid, revoked or expired"',
   );
   expect((await call('/api/auth/profile', { token: access })).status).toBe(401);
 
@@ -63,7 +68,7 @@ it('rotates refresh tokens, revokes a login on reuse and on logout', async () =>
   expect(afterLogout.status).toBe(401);
 });
 
-it('limits failed logins per account with 429 and Retry-After', async () => {
+it('limits login attempts per account and client IP with 429 and Retry-After', async () => {
   const user = await signUp(api(), `lim_${t}`);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const response = await call('/api/auth/login', {
