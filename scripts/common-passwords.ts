@@ -19,10 +19,7 @@ const entries = [
   ),
 ];
 // The list's licence travels with it (MIT asks for its notice in every copy).
-const licence = readFileSync(
-  require.resolve('@zxcvbn-ts/language-common/LICENSE.txt'),
-  'utf8',
-)
+const licence = readFileSync(require.resolve('@zxcvbn-ts/language-common/LICENSE.txt'), 'utf8')
   .trim()
   .split('\n')
   .map((line) => `//   ${line}`.trimEnd())

@@ -195,7 +195,7 @@ function introduction(modules: readonly HttpEndpointModule[]): string {
     '## Authentication',
     `Every endpoint except ${publicPaths.join(', ')} needs \`Authorization: Bearer <access_token>\`, the \`access_token\` of register, login, refresh or change_password. It is valid for \`expires_in\` seconds; renew it with the \`refresh_token\` (each works once). Logout, a password change and the reuse of a refresh token (past a ${defaults.refreshReuseGraceSeconds} s grace window for retries) end a login at once; a user keeps at most 50 live logins. A missing, expired or revoked token: \`401 UNAUTHORIZED\` with \`WWW-Authenticate: Bearer\` and a \`reason\`: \`token_expired\` (refresh it), \`invalid_token\` (sign in again) or \`missing_token\`.`,
     '## Limits',
-    'Over a rate limit the answer is `429 RATE_LIMITED` with `Retry-After`: the seconds to wait. Limits are sliding windows: no interval of a window\'s length lets more than its maximum through. Each endpoint says what it counts. The defaults (a deployment may change them):',
+    "Over a rate limit the answer is `429 RATE_LIMITED` with `Retry-After`: the seconds to wait. Limits are sliding windows: no interval of a window's length lets more than its maximum through. Each endpoint says what it counts. The defaults (a deployment may change them):",
     [
       '| limit | default |',
       '| --- | --- |',
