@@ -372,9 +372,11 @@ function expectContractAnswer(
   if (status >= 400) {
     expect(typeof answer.error).toBe('string');
     expect(codes.has(String(answer.code))).toBe(true);
-    expect(Object.keys(answer).every((key) => ['error', 'code', 'details'].includes(key))).toBe(
-      true,
-    );
+    expect(
+      Object.keys(answer).every((key) => ['error', 'code', 'details', 'reason'].includes(key)),
+    ).toBe(true);
+    // Only UNAUTHORIZED says why, and always does.
+    expect(answer.reason === undefined).toBe(answer.code !== 'UNAUTHORIZED');
     if (answer.details !== undefined) {
       for (const detail of answer.details as { field: unknown; message: unknown }[]) {
         expect(typeof detail.field).toBe('string');
