@@ -26,7 +26,7 @@ export const api: ApiEndpoint = {
   },
   errors: ['WRONG_PASSWORD', 'SAME_PASSWORD', 'WEAK_PASSWORD'],
   rateLimit:
-    'Each check of the old password counts as a login attempt of the account (per account and client IP, and per account). `SAME_PASSWORD` and `WEAK_PASSWORD` are answered before it, uncounted.',
+    'Each check of the old password counts as a login attempt (per account and client IP, per client IP, and per account). `SAME_PASSWORD` and `WEAK_PASSWORD` are answered before it, uncounted.',
   requestExample: {
     body: { old_password: 'correct horse battery', new_password: 'a new password' },
   },
