@@ -121,12 +121,16 @@ CREATE TABLE refresh_tokens (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX refresh_tokens_session_idx ON refresh_tokens (session_id);
 
--- Rate limits (migration 003): fixed-window counters shared by every Lambda instance.
+-- Rate limits (migration 003; sliding windows since migration 009): per limit and subject,
+-- the times of the uses still counted, shared by every Lambda instance.
 CREATE TABLE rate_limit_counters (
-  -- <limit>:<subject>:<window start, ms>
+  -- <limit>:<HMAC of the subject>; never the subject itself (a typed login name)
   bucket VARCHAR(255) NOT NULL,
-  hits INT NOT NULL,
-  -- end of the window; expired rows are deleted now and then
+  -- counted uses, ms since the epoch, 13 digits each, oldest first; at most the limit's max
+  stamps TEXT NOT NULL,
+  -- when the last refused use may be retried (ms); 0 after an accepted one
+  blocked_until BIGINT NOT NULL,
+  -- when every stamp has left the window; expired rows are deleted by housekeeping
   expires_at DATETIME(3) NOT NULL,
   PRIMARY KEY (bucket)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -210,3 +214,9 @@ CREATE TABLE friend_entries (
   CONSTRAINT friend_entries_friend_fk FOREIGN KEY (friend_id) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX friend_entries_friend_idx ON friend_entries (friend_id, owner_id);
+-- Auth hardening (migration 009): each refresh token names the one it replaced, so a
+-- replayed token is recognised after housekeeping removed its spent row; spent tokens are
+-- found by used_at.
+ALTER TABLE refresh_tokens ADD COLUMN parent_hash CHAR(64);
+CREATE INDEX refresh_tokens_parent_idx ON refresh_tokens (parent_hash);
+CREATE INDEX refresh_tokens_used_idx ON refresh_tokens (used_at);

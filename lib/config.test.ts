@@ -12,14 +12,16 @@ describe('loadConfig', () => {
       usingDevelopmentSecret: false,
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2592000,
+      refreshReuseGraceSeconds: 20,
       bcryptCost: 10,
       recallWindowSeconds: 120,
       realtime: { endpoint: undefined, clientUrl: undefined, pushTimeoutMs: 1500, offline: false },
       rateLimits: {
         enabled: true,
         limits: {
-          loginPerAccount: { max: 10, windowSeconds: 900 },
-          loginPerIp: { max: 50, windowSeconds: 900 },
+          loginPerAccountIp: { max: 10, windowSeconds: 900 },
+          loginPerIp: { max: 100, windowSeconds: 900 },
+          loginPerAccount: { max: 100, windowSeconds: 900 },
           registerPerIp: { max: 10, windowSeconds: 3600 },
           sendPerUser: { max: 120, windowSeconds: 60 },
           friendAddPerUser: { max: 30, windowSeconds: 60 },
@@ -94,6 +96,8 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_SEND_PER_USER', '10 per minute', /RATE_LIMIT_SEND_PER_USER: must look like/],
     ['RATE_LIMIT_FRIEND_ADD_PER_USER', '0/60', /RATE_LIMIT_FRIEND_ADD_PER_USER: both numbers/],
     ['RATE_LIMIT_LOGIN_PER_IP', '0/60', /RATE_LIMIT_LOGIN_PER_IP: both numbers/],
+    ['RATE_LIMIT_LOGIN_PER_ACCOUNT_IP', '5001/60', /RATE_LIMIT_LOGIN_PER_ACCOUNT_IP: the max/],
+    ['REFRESH_REUSE_GRACE_SECONDS', '301', /REFRESH_REUSE_GRACE_SECONDS/],
   ])('refuses %s=%s with a clear message', (name, value, message) => {
     expect(() => loadConfig({ [name]: value, JWT_SECRET_KEY: strongSecret })).toThrow(message);
   });

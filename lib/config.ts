@@ -9,6 +9,9 @@ import * as z from 'zod';
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production!';
 const MIN_SECRET_LENGTH = 32;
 
+/** The largest `<max>` of a rate limit: its row keeps a 13-character timestamp per use. */
+export const MAX_RATE_LIMIT = 5000;
+
 const integer = (fallback: number, min: number, max: number) =>
   z
     .string()
@@ -38,7 +41,9 @@ const rateLimit = (fallback: string) =>
     .refine(
       (limit) => limit.max >= 1 && limit.windowSeconds >= 1,
       'both numbers must be at least 1',
-    );
+    )
+    // A sliding window keeps one timestamp per counted use (lib/rate-limits.ts).
+    .refine((limit) => limit.max <= MAX_RATE_LIMIT, `the max must be at most ${MAX_RATE_LIMIT}`);
 
 const environmentSchema = z.object({
   DB_TYPE: z.enum(['sqlite', 'mysql']).default('sqlite'),
@@ -58,10 +63,12 @@ const environmentSchema = z.object({
   JWT_SECRET_KEY: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: integer(900, 60, 24 * 3600),
   REFRESH_TOKEN_TTL_SECONDS: integer(30 * 24 * 3600, 300, 365 * 24 * 3600),
+  REFRESH_REUSE_GRACE_SECONDS: integer(20, 0, 300),
   BCRYPT_COST: integer(10, 4, 15),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimit('10/900'),
-  RATE_LIMIT_LOGIN_PER_IP: rateLimit('50/900'),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_IP: rateLimit('10/900'),
+  RATE_LIMIT_LOGIN_PER_IP: rateLimit('100/900'),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimit('100/900'),
   RATE_LIMIT_REGISTER_PER_IP: rateLimit('10/3600'),
   RATE_LIMIT_SEND_PER_USER: rateLimit('120/60'),
   RATE_LIMIT_FRIEND_ADD_PER_USER: rateLimit('30/60'),
@@ -107,6 +114,11 @@ export interface Config {
   usingDevelopmentSecret: boolean;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /**
+   * A refresh token presented again this soon after its rotation, while its login lives,
+   * is a retry of a lost answer (a fresh pair), not a theft.
+   */
+  refreshReuseGraceSeconds: number;
   bcryptCost: number;
   /** How long after sending its sender may recall a message. */
   recallWindowSeconds: number;
@@ -114,10 +126,12 @@ export interface Config {
   rateLimits: {
     enabled: boolean;
     limits: {
-      /** Failed logins naming one account. */
-      loginPerAccount: RateLimit;
-      /** Failed logins from one client IP. */
+      /** Login attempts naming one account from one client IP: the main limit. */
+      loginPerAccountIp: RateLimit;
+      /** Login attempts from one client IP, whatever account they name. */
       loginPerIp: RateLimit;
+      /** Login attempts naming one account from anywhere: a high ceiling against distributed guessing. */
+      loginPerAccount: RateLimit;
       /** Registration attempts from one client IP. */
       registerPerIp: RateLimit;
       /** Messages sent by one user. */
@@ -202,6 +216,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     usingDevelopmentSecret,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     bcryptCost: env.BCRYPT_COST,
     recallWindowSeconds: env.RECALL_WINDOW_SECONDS,
     realtime: {
@@ -213,8 +228,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimits: {
       enabled: env.RATE_LIMITS === 'on',
       limits: {
-        loginPerAccount: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        loginPerAccountIp: env.RATE_LIMIT_LOGIN_PER_ACCOUNT_IP,
         loginPerIp: env.RATE_LIMIT_LOGIN_PER_IP,
+        loginPerAccount: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
         registerPerIp: env.RATE_LIMIT_REGISTER_PER_IP,
         sendPerUser: env.RATE_LIMIT_SEND_PER_USER,
         friendAddPerUser: env.RATE_LIMIT_FRIEND_ADD_PER_USER,

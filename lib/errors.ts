@@ -9,6 +9,7 @@ export const errorStatus = {
   VALIDATION_ERROR: 400,
   WRONG_PASSWORD: 400,
   SAME_PASSWORD: 400,
+  WEAK_PASSWORD: 400,
   CANNOT_ADD_SELF: 400,
   CANNOT_MESSAGE_SELF: 400,
   CANNOT_BLOCK_SELF: 400,
@@ -36,6 +37,13 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
+/**
+ * Why a request is UNAUTHORIZED (the body's `reason`): no token at all; an access token
+ * that merely expired (refresh it); anything else (sign in again).
+ */
+export const unauthorizedReasons = ['missing_token', 'token_expired', 'invalid_token'] as const;
+export type UnauthorizedReason = (typeof unauthorizedReasons)[number];
+
 /** One problem of a refused request: `{field, message}` (lib/api/schemas.ts). */
 export type { FieldProblem } from './api/schemas';
 
@@ -46,13 +54,18 @@ export class AppError extends Error {
   /** For RATE_LIMITED: when to try again (the `Retry-After` header). */
   readonly retryAfterSeconds: number | undefined;
 
+  /** For UNAUTHORIZED: what the client should do (the body's `reason`, `WWW-Authenticate`). */
+  readonly reason: UnauthorizedReason | undefined;
+
   constructor(
     readonly code: ErrorCode,
     readonly details?: FieldProblem[],
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; reason?: UnauthorizedReason },
   ) {
     super(code, options);
     this.status = errorStatus[code];
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    // Unless told otherwise, a refused token cannot be refreshed: sign in again.
+    this.reason = options?.reason ?? (code === 'UNAUTHORIZED' ? 'invalid_token' : undefined);
   }
 }

@@ -29,6 +29,9 @@ export interface HousekeepingOptions {
  * - rate-limit windows that have ended;
  * - refresh tokens past expiry by more than an access token's lifetime (nothing they
  *   could prove still works), and with them the logins left without any;
+ * - spent refresh tokens once past the reuse grace window (REFRESH_REUSE_GRACE_SECONDS):
+ *   no retry can use them any more, and the token each was exchanged for still names it
+ *   (parent_hash), so a replay is still caught;
  * - revoked logins, as long ago as that, and their refresh tokens.
  * A login that still has a stored connection is left for a later run.
  */
@@ -40,6 +43,7 @@ export async function runHousekeeping(
   const stale = (ms: number) => toDbTimestamp(new Date(now.getTime() - ms));
   const connectionCutoff = stale(CONNECTION_LIFETIME_MS);
   const loginCutoff = stale(getConfig().accessTokenTtlSeconds * 1000);
+  const spentCutoff = stale(getConfig().refreshReuseGraceSeconds * 1000);
   const batches = async (batch: () => Promise<{ seen: number; removed: number }>) => {
     let removed = 0;
     for (let round = 0; round < maxBatches; round += 1) {
@@ -99,7 +103,28 @@ export async function runHousekeeping(
         .executeTakeFirst(),
   );
 
-  const report = { connections, rateLimitWindows, refreshTokens: 0, sessions: 0 };
+  // Spent refresh tokens past the grace window, by used_at. Their logins keep the token
+  // each was exchanged for, so no login is left without one here.
+  const spentRefreshTokens = await sweep(
+    async () =>
+      (
+        await db
+          .selectFrom('refresh_tokens')
+          .select('token_hash')
+          .where('used_at', '<', spentCutoff)
+          .orderBy('used_at')
+          .limit(batchSize)
+          .execute()
+      ).map((row) => row.token_hash),
+    (hashes) =>
+      db
+        .deleteFrom('refresh_tokens')
+        .where('token_hash', 'in', hashes)
+        .where('used_at', '<', spentCutoff)
+        .executeTakeFirst(),
+  );
+
+  const report = { connections, rateLimitWindows, refreshTokens: spentRefreshTokens, sessions: 0 };
 
   // Expired refresh tokens, by expiry; then those logins, if that left them without any.
   await batches(async () => {

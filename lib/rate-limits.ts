@@ -1,4 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { derivedKey } from './auth/tokens';
+import { now } from './clock';
 import { getConfig, type Config, type RateLimit } from './config';
 import { getDb } from './db/connection';
 import { isMysql } from './db/dialect';
@@ -8,30 +11,29 @@ import { AppError } from './errors';
 import { errorForLog, logger } from './logger';
 
 /**
- * Request limits that hold across Lambda instances: fixed-window counters in the
- * database, one row per (limit, subject, window). RATE_LIMITS=off turns them all off.
+ * Request limits that hold across Lambda instances, over sliding windows: a use is let
+ * through only if fewer than `max` uses were let through in the `windowSeconds` before it,
+ * so no interval of the window's length ever passes more than `max` (fixed windows let
+ * twice the limit through across a boundary). One row per (limit, subject) keeps the times
+ * of the uses it counted, at most `max` of them. RATE_LIMITS=off turns them all off.
  */
 export type LimitName = keyof Config['rateLimits']['limits'];
 
-interface Window {
-  bucket: string;
-  expiresAt: Date;
-}
+/** Each counted use is stored as its time in ms since the epoch, in 13 digits (until 2286). */
+const STAMP_WIDTH = 13;
+const stamp = (ms: number) => String(Math.floor(ms)).padStart(STAMP_WIDTH, '0');
 
-function currentWindow(name: LimitName, subject: string, limit: RateLimit, now: number): Window {
-  const windowMs = limit.windowSeconds * 1000;
-  const start = Math.floor(now / windowMs) * windowMs;
-  // Subjects are user ids, IPs or case-folded logins: bounded, but hashed would hide them
-  // from anyone reading the table. They stay readable for operators; logins are cut short.
-  return {
-    bucket: `${name}:${subject.slice(0, 200)}:${start}`,
-    expiresAt: new Date(start + windowMs),
-  };
-}
-
-function rateLimited(window: Window, now: number): AppError {
-  const retryAfter = Math.max(1, Math.ceil((window.expiresAt.getTime() - now) / 1000));
-  return new AppError('RATE_LIMITED', undefined, { retryAfterSeconds: retryAfter });
+/**
+ * The row's key: the limit's name and a keyed hash (HMAC-SHA256, with a key derived from
+ * the signing secret) of the subject. Subjects are user ids, IPs and typed login names, and
+ * a password typed into the name field must never land in the database; without the key,
+ * a hash of a short subject could be reversed by trying them all.
+ */
+function bucketOf(name: LimitName, subject: string): string {
+  const digest = createHmac('sha256', derivedKey('rate-limit-subjects'))
+    .update(`${name}\n${subject}`, 'utf8')
+    .digest('base64url');
+  return `${name}:${digest}`;
 }
 
 function limitFor(name: LimitName): RateLimit | undefined {
@@ -40,9 +42,9 @@ function limitFor(name: LimitName): RateLimit | undefined {
 }
 
 /**
- * Counts one use of `name` by `subject`; throws RATE_LIMITED once it goes over the limit.
- * Given a transaction, the count is part of it: if the transaction rolls back (the action
- * failed, or was a replay), the use was never counted.
+ * Counts one use of `name` by `subject`; throws RATE_LIMITED, without counting it, when
+ * the window already holds `max` uses. Given a transaction, the count is part of it: if the
+ * transaction rolls back (the action failed, or was a replay), the use was never counted.
  */
 export async function consumeLimit(
   name: LimitName,
@@ -51,17 +53,18 @@ export async function consumeLimit(
 ): Promise<void> {
   const limit = limitFor(name);
   if (!limit) return;
-  const now = Date.now();
-  const window = currentWindow(name, subject, limit, now);
-  const hits = await countIn(trx ?? (await getDb()), window);
+  const at = now().getTime();
+  const blockedUntil = await take(trx ?? (await getDb()), bucketOf(name, subject), limit, at);
   if (trx === undefined) await sweepExpiredLimits();
-  if (hits > limit.max) throw rateLimited(window, now);
+  if (blockedUntil > 0) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((blockedUntil - at) / 1000));
+    throw new AppError('RATE_LIMITED', undefined, { retryAfterSeconds });
+  }
 }
 
 /**
- * Takes back one use counted by consumeLimit, for attempts that turn out not to count
- * (a login that succeeded). Counting first and refunding later means parallel attempts
- * cannot all slip in before any is counted.
+ * Takes back the latest use counted by consumeLimit, for attempts that turn out not to
+ * count. (Login attempts all count now; kept for callers that refund.)
  */
 export async function refundLimit(name: LimitName, subject: string): Promise<void> {
   const limit = limitFor(name);
@@ -69,51 +72,81 @@ export async function refundLimit(name: LimitName, subject: string): Promise<voi
   const db = await getDb();
   await db
     .updateTable('rate_limit_counters')
-    .set({ hits: sql<number>`hits - 1` })
-    .where('bucket', '=', currentWindow(name, subject, limit, Date.now()).bucket)
-    .where('hits', '>', 0)
+    .set({ stamps: sql<string>`substr(stamps, 1, length(stamps) - ${STAMP_WIDTH})` })
+    .where('bucket', '=', bucketOf(name, subject))
+    .where(sql<boolean>`length(stamps) >= ${STAMP_WIDTH}`)
     .execute();
 }
 
 /**
- * Adds one hit to a window and returns the total including it, in one atomic statement
- * (no transaction, one round trip), so parallel requests on any number of instances each
- * see their own count: exactly `max` of a burst get through.
+ * One atomic statement (an upsert: no transaction, one round trip, the row lock orders
+ * parallel requests on any number of instances): the use is let through when the row holds
+ * fewer than `max` stamps or its `max`-th newest stamp has left the window; then its stamp
+ * is appended and only the newest `max` are kept. Answers 0 when let through, else the
+ * moment (ms) the oldest counted use leaves the window: when a retry can succeed.
+ *
+ * Both dialects read the row's old values in every assignment as long as none reads a
+ * column assigned before it (MySQL assigns left to right): `blocked_until` reads `stamps`
+ * before `stamps` is assigned, and `stamps` reads only itself.
  */
-async function countIn(db: Kysely<Database>, window: Window): Promise<number> {
+async function take(
+  db: Kysely<Database>,
+  bucket: string,
+  limit: RateLimit,
+  at: number,
+): Promise<number> {
+  const windowMs = limit.windowSeconds * 1000;
+  const full = limit.max * STAMP_WIDTH;
+  const kept = (limit.max - 1) * STAMP_WIDTH;
+  // The `max`-th newest counted use; it has left the window once it is at or before `cutoff`.
+  const oldestCounted = sql<string>`substr(stamps, length(stamps) - ${full} + 1, ${STAMP_WIDTH})`;
+  const letThrough = sql<boolean>`(length(stamps) < ${full} or ${oldestCounted} <= ${stamp(at - windowMs)})`;
+  const blockedUntil = sql<number>`case when ${letThrough} then 0 else cast(${oldestCounted} as signed integer) + ${windowMs} end`;
+  const stamps = sql<string>`case when ${letThrough} then concat(case when length(stamps) > ${kept} then substr(stamps, length(stamps) - ${kept} + 1) else stamps end, ${stamp(at)}) else stamps end`;
   const insert = db.insertInto('rate_limit_counters').values({
-    bucket: window.bucket,
-    hits: 1,
-    expires_at: toDbTimestamp(window.expiresAt),
+    bucket,
+    stamps: stamp(at),
+    blocked_until: 0,
+    // Every stamp has left the window by then; housekeeping removes the row afterwards.
+    expires_at: toDbTimestamp(new Date(at + windowMs)),
   });
-  let hits: number;
+  const expiresAt = sql<string>`${toDbTimestamp(new Date(at + windowMs))}`;
   if (isMysql(db)) {
-    // LAST_INSERT_ID(expr) returns the new count in the statement's own answer; a fresh
+    // LAST_INSERT_ID(expr) returns `blocked_until` in the statement's own answer; a fresh
     // row (no auto-increment column) answers 0, which Kysely reports as no insert id.
     const result = await insert
-      .onDuplicateKeyUpdate({ hits: sql<number>`last_insert_id(hits + 1)` })
+      .onDuplicateKeyUpdate({
+        blocked_until: sql<number>`last_insert_id(${blockedUntil})`,
+        stamps,
+        expires_at: expiresAt,
+      })
       .executeTakeFirstOrThrow();
-    hits = result.insertId === undefined ? 1 : Number(result.insertId);
-  } else {
-    const row = await insert
-      .onConflict((conflict) => conflict.column('bucket').doUpdateSet({ hits: sql`hits + 1` }))
-      .returning('hits')
-      .executeTakeFirstOrThrow();
-    hits = row.hits;
+    return result.insertId === undefined ? 0 : Number(result.insertId);
   }
-  return hits;
+  const row = await insert
+    .onConflict((conflict) =>
+      conflict
+        .column('bucket')
+        .doUpdateSet({ blocked_until: blockedUntil, stamps, expires_at: expiresAt }),
+    )
+    .returning('blocked_until')
+    .executeTakeFirstOrThrow();
+  return Number(row.blocked_until);
 }
 
 /**
- * Now and then (1 call in 100), clears windows that have ended (indexed by expires_at).
- * Best effort, outside any transaction: housekeeping never fails the request it rides on
- * (a send already committed must not answer 503).
+ * Now and then (1 call in 100), clears rows whose every use has left its window (indexed by
+ * expires_at). Best effort, outside any transaction: housekeeping never fails the request
+ * it rides on (a send already committed must not answer 503).
  */
 export async function sweepExpiredLimits(): Promise<void> {
   if (!getConfig().rateLimits.enabled || Math.random() >= 0.01) return;
   try {
     const db = await getDb();
-    await db.deleteFrom('rate_limit_counters').where('expires_at', '<', toDbTimestamp()).execute();
+    await db
+      .deleteFrom('rate_limit_counters')
+      .where('expires_at', '<', toDbTimestamp(now()))
+      .execute();
   } catch (error) {
     logger.warn('could not clear expired rate-limit windows', { error: errorForLog(error) });
   }

@@ -1,4 +1,5 @@
 import { AppError } from './errors';
+import { isCommonPassword } from './auth/common-passwords';
 import { hashPassword, verifyPassword } from './auth/password';
 import { readAccessToken } from './auth/tokens';
 import { getDb } from './db/connection';
@@ -8,8 +9,8 @@ import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { isLiveSession } from './auth/liveness';
 import { closeRevokedConnections } from './realtime/connections';
-import { consumeLimit, refundLimit } from './rate-limits';
-import { revokeSessions, startSession, type TokenPair } from './sessions';
+import { consumeLimit } from './rate-limits';
+import { endLoginsBeyondLimit, revokeSessions, startSession, type TokenPair } from './sessions';
 import type { PublicUser, SelfUser } from './api/schemas';
 
 // A user as anyone may see them, and as they see themselves (with the email, shown to no one else).
@@ -37,6 +38,11 @@ export function normalizeEmail(email: string): string {
   return email.toLowerCase();
 }
 
+/** WEAK_PASSWORD for one of the commonly used passwords (lib/auth/common-passwords.ts). */
+function assertNotCommonPassword(password: string): void {
+  if (isCommonPassword(password)) throw new AppError('WEAK_PASSWORD');
+}
+
 export interface Registration {
   username: string;
   email: string;
@@ -48,6 +54,7 @@ export async function registerUser(
   clientIp: string,
 ): Promise<{ user: UserRow; tokens: TokenPair }> {
   await consumeLimit('registerPerIp', clientIp);
+  assertNotCommonPassword(registration.password);
   const db = await getDb();
   const username_key = usernameKey(registration.username);
   const email = normalizeEmail(registration.email);
@@ -89,11 +96,25 @@ export async function registerUser(
 }
 
 /**
- * Login by username or email, both without regard to case. Failed attempts count against
- * the account (whichever name it is reached by) and the client IP; past either limit,
- * logins answer RATE_LIMITED, without checking the password, until the window ends. Every
- * attempt is counted before the check and refunded if it succeeds, so a burst of parallel
- * guesses is limited too.
+ * Counts a login attempt against each login limit, cheapest refusal first: the client IP
+ * (whatever account it names), the account from that IP (the main limit: an attacker's
+ * guesses lock out the attacker, not the owner on another network), then the account from
+ * anywhere (a much higher ceiling against guessing spread over many IPs). Every attempt
+ * counts, successful or not: each costs a bcrypt check. A refused attempt stops there, so
+ * it does not use up the limits after it.
+ */
+async function countLoginAttempt(account: string, clientIp: string): Promise<void> {
+  await consumeLimit('loginPerIp', clientIp);
+  await consumeLimit('loginPerAccountIp', `${account}\n${clientIp}`);
+  await consumeLimit('loginPerAccount', account);
+}
+
+/**
+ * Login by username or email, both without regard to case. Every attempt counts against
+ * the login limits (see countLoginAttempt) before the password is checked; past a limit,
+ * logins answer RATE_LIMITED, without checking the password, until the window lets them.
+ * A user has at most MAX_LIVE_LOGINS logins: a new one beyond that ends the oldest, and
+ * closes its WebSocket connections.
  */
 export async function authenticate(
   login: string,
@@ -109,15 +130,16 @@ export async function authenticate(
     .selectAll()
     .where(byEmail ? 'email' : 'username_key', '=', identity)
     .executeTakeFirst();
-  const account = user ? `user:${user.id}` : `unknown:${identity}`;
-  await consumeLimit('loginPerIp', clientIp);
-  await consumeLimit('loginPerAccount', account);
+  await countLoginAttempt(user ? `user:${user.id}` : `unknown:${identity}`, clientIp);
 
   const valid = await verifyPassword(password, user?.password_hash);
   if (!user || !valid) throw new AppError('INVALID_CREDENTIALS');
-  await refundLimit('loginPerIp', clientIp);
-  await refundLimit('loginPerAccount', account);
-  return { user, tokens: await inTransaction(db, (trx) => startSession(trx, user)) };
+  const { tokens, endedLogins } = await inTransaction(db, async (trx) => {
+    const started = await startSession(trx, user);
+    return { tokens: started, endedLogins: await endLoginsBeyondLimit(trx, user.id) };
+  });
+  if (endedLogins > 0) await closeRevokedConnections(user.id);
+  return { user, tokens };
 }
 
 /** Who a request is from: the user and the login (session) its token belongs to. */
@@ -128,8 +150,8 @@ export interface Caller {
 
 /** The caller a bearer token speaks for, if the token is valid and not revoked. */
 export async function callerForAccessToken(token: string): Promise<Caller> {
-  const claims = readAccessToken(token);
-  if (!claims) throw new AppError('UNAUTHORIZED');
+  const { claims, problem } = readAccessToken(token);
+  if (!claims) throw new AppError('UNAUTHORIZED', undefined, { reason: problem });
   const db = await getDb();
   const row = await db
     .selectFrom('users')
@@ -142,13 +164,13 @@ export async function callerForAccessToken(token: string): Promise<Caller> {
     .where('users.id', '=', claims.userId)
     .where('sessions.id', '=', claims.sessionId)
     .executeTakeFirst();
-  if (!row) throw new AppError('UNAUTHORIZED');
+  if (!row) throw new AppError('UNAUTHORIZED', undefined, { reason: 'invalid_token' });
   const { session_revoked_at, session_token_version, ...user } = row;
   // Logout revokes the session; a password change bumps token_version past both the
   // token's and the session's (a login racing the change is caught by the latter).
   const session = { revoked_at: session_revoked_at, token_version: session_token_version };
   if (!isLiveSession(session, user.token_version) || claims.tokenVersion !== user.token_version) {
-    throw new AppError('UNAUTHORIZED');
+    throw new AppError('UNAUTHORIZED', undefined, { reason: 'invalid_token' });
   }
   return { user, sessionId: claims.sessionId };
 }
@@ -161,16 +183,18 @@ export async function changePassword(
   user: UserRow,
   oldPassword: string,
   newPassword: string,
+  clientIp: string,
 ): Promise<TokenPair> {
-  // Wrong old passwords count as failed logins of the account: a stolen access token must
-  // not become an unlimited password oracle.
-  const account = `user:${user.id}`;
-  await consumeLimit('loginPerAccount', account);
+  // Refusals that need no bcrypt come first, and cost none: comparing the two given
+  // passwords says nothing about the stored one.
+  if (oldPassword === newPassword) throw new AppError('SAME_PASSWORD');
+  assertNotCommonPassword(newPassword);
+  // Each check of the old password counts as a login attempt of the account: a stolen
+  // access token must not become an unlimited password oracle.
+  await countLoginAttempt(`user:${user.id}`, clientIp);
   if (!(await verifyPassword(oldPassword, user.password_hash))) {
     throw new AppError('WRONG_PASSWORD');
   }
-  await refundLimit('loginPerAccount', account);
-  if (oldPassword === newPassword) throw new AppError('SAME_PASSWORD');
 
   const newPasswordHash = await hashPassword(newPassword);
   const db = await getDb();
@@ -186,7 +210,9 @@ export async function changePassword(
       // Another change won the race: the token this request used is no longer valid.
       .where('token_version', '=', user.token_version)
       .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw new AppError('UNAUTHORIZED');
+    if (result.numUpdatedRows === 0n) {
+      throw new AppError('UNAUTHORIZED', undefined, { reason: 'invalid_token' });
+    }
     await revokeSessions(trx, { user_id: user.id });
     return startSession(trx, { id: user.id, token_version: user.token_version + 1 });
   });

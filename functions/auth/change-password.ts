@@ -16,7 +16,7 @@ export const api: ApiEndpoint = {
   tag: 'Accounts',
   summary: 'Change the password',
   description:
-    '`new_password` follows the register rules. Answers a fresh login; **every earlier login of the account ends**: its access tokens, its refresh tokens and its WebSocket connections.',
+    '`new_password` follows the register rules (commonly used passwords: `WEAK_PASSWORD`). Answers a fresh login; **every earlier login of the account ends**: its access tokens, its refresh tokens and its WebSocket connections.',
   success: {
     status: 200,
     description: 'Changed: a fresh login.',
@@ -24,17 +24,20 @@ export const api: ApiEndpoint = {
     data: TokenPair,
     example: examples.tokens,
   },
-  errors: ['WRONG_PASSWORD', 'SAME_PASSWORD'],
-  rateLimit: 'Wrong old passwords count as failed logins of the account.',
-  requestExample: { body: { old_password: 'password123', new_password: 'a new password' } },
+  errors: ['WRONG_PASSWORD', 'SAME_PASSWORD', 'WEAK_PASSWORD'],
+  rateLimit:
+    'Each check of the old password counts as a login attempt (per account and client IP, per client IP, and per account). `SAME_PASSWORD` and `WEAK_PASSWORD` are answered before it, uncounted.',
+  requestExample: {
+    body: { old_password: 'correct horse battery', new_password: 'a new password' },
+  },
 };
 
 /** POST /api/auth/change_password: new password, fresh token, every older token revoked. */
 export const handler = httpEndpoint({
   auth: true,
   schema: requestSchema,
-  handle: async ({ body, user }) => {
-    const tokens = await changePassword(user, body.old_password, body.new_password);
+  handle: async ({ body, user, clientIp }) => {
+    const tokens = await changePassword(user, body.old_password, body.new_password, clientIp);
     return ok('PASSWORD_CHANGED', tokens);
   },
 });

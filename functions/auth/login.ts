@@ -20,7 +20,7 @@ export const api: ApiEndpoint = {
   tag: 'Accounts',
   summary: 'Sign in',
   description:
-    "`username` is the username or the account's email, either without regard to case. Each login is a new session with its own refresh token. A wrong user and a wrong password get the same answer, after the same work.",
+    "`username` is the username or the account's email, either without regard to case. Each login is a new session with its own refresh token; a user has at most 50 live logins, and a new one beyond that ends the oldest (closing its WebSocket connections). A wrong user and a wrong password get the same answer, after the same work.",
   success: {
     status: 200,
     description: 'Signed in: a new login (session).',
@@ -30,8 +30,8 @@ export const api: ApiEndpoint = {
   },
   errors: ['INVALID_CREDENTIALS'],
   rateLimit:
-    'Failed logins, per account and per client IP. Once over a limit even the right password waits.',
-  requestExample: { body: { username: 'zhang@example.com', password: 'password123' } },
+    'Every attempt, successful or not: per account from the client IP (the main limit), per client IP, and per account from anywhere (a higher ceiling). Once over a limit even the right password waits, but only there: the owner on another network is not locked out.',
+  requestExample: { body: { username: 'zhang@example.com', password: 'correct horse battery' } },
 };
 
 /** POST /api/auth/login: exchange credentials for an access token. */

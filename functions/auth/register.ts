@@ -16,7 +16,7 @@ export const api: ApiEndpoint = {
   tag: 'Accounts',
   summary: 'Create an account and sign in',
   description:
-    'The account and its first login are created together. Of concurrent registrations of one name (or email), exactly one succeeds.',
+    'A commonly used password (one of 17,950, without regard to case) is refused with `WEAK_PASSWORD`. The account and its first login are created together. Of concurrent registrations of one name (or email), exactly one succeeds.',
   success: {
     status: 201,
     description: 'Registered and signed in.',
@@ -24,10 +24,10 @@ export const api: ApiEndpoint = {
     data: z.object({ user: SelfUser }).extend(TokenPair.shape),
     example: { user: examples.self, ...examples.tokens },
   },
-  errors: ['USERNAME_TAKEN', 'EMAIL_TAKEN'],
+  errors: ['WEAK_PASSWORD', 'USERNAME_TAKEN', 'EMAIL_TAKEN'],
   rateLimit: 'Registration attempts per client IP.',
   requestExample: {
-    body: { username: '张三', email: 'Zhang@Example.com', password: 'password123' },
+    body: { username: '张三', email: 'Zhang@Example.com', password: 'correct horse battery' },
   },
 };
 

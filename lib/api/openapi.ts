@@ -98,6 +98,7 @@ function errorExample(code: ErrorCode, firstField: string): Json {
     ...(code === 'VALIDATION_ERROR'
       ? { details: [{ field: firstField, message: fieldTexts.REQUIRED.zh }] }
       : {}),
+    ...(code === 'UNAUTHORIZED' ? { reason: 'token_expired' } : {}),
   };
 }
 
@@ -108,6 +109,9 @@ function errorResponse(codes: readonly ErrorCode[], firstField: string, rateLimi
     description: lines.join('\n\n'),
     ...(codes.includes('RATE_LIMITED')
       ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } }
+      : {}),
+    ...(codes.includes('UNAUTHORIZED')
+      ? { headers: { 'WWW-Authenticate': { $ref: '#/components/headers/WWWAuthenticate' } } }
       : {}),
     content: {
       'application/json': {
@@ -189,14 +193,15 @@ function introduction(modules: readonly HttpEndpointModule[]): string {
       '- Every answer of the API is private to its caller: `Cache-Control: no-store`.',
     ].join('\n'),
     '## Authentication',
-    `Every endpoint except ${publicPaths.join(', ')} needs \`Authorization: Bearer <access_token>\`, the \`access_token\` of register, login, refresh or change_password. It is valid for \`expires_in\` seconds; renew it with the \`refresh_token\` (each works once). Logout, a password change and the reuse of a refresh token end a login at once. A missing, expired or revoked token: \`401 UNAUTHORIZED\`.`,
+    `Every endpoint except ${publicPaths.join(', ')} needs \`Authorization: Bearer <access_token>\`, the \`access_token\` of register, login, refresh or change_password. It is valid for \`expires_in\` seconds; renew it with the \`refresh_token\` (each works once). Logout, a password change and the reuse of a refresh token (past a ${defaults.refreshReuseGraceSeconds} s grace window for retries) end a login at once; a user keeps at most 50 live logins. A missing, expired or revoked token: \`401 UNAUTHORIZED\` with \`WWW-Authenticate: Bearer\` and a \`reason\`: \`token_expired\` (refresh it), \`invalid_token\` (sign in again) or \`missing_token\`.`,
     '## Limits',
-    'Over a rate limit the answer is `429 RATE_LIMITED` with `Retry-After`: the seconds to wait. Each endpoint says what it counts. The defaults (a deployment may change them):',
+    "Over a rate limit the answer is `429 RATE_LIMITED` with `Retry-After`: the seconds to wait. Limits are sliding windows: no interval of a window's length lets more than its maximum through. Each endpoint says what it counts. The defaults (a deployment may change them):",
     [
       '| limit | default |',
       '| --- | --- |',
-      `| failed logins naming one account (login, and wrong old passwords at change_password) | ${formatLimit(limits.loginPerAccount)} |`,
-      `| failed logins from one client IP | ${formatLimit(limits.loginPerIp)} |`,
+      `| login attempts, successful or not, naming one account from one client IP (login, and old-password checks at change_password) | ${formatLimit(limits.loginPerAccountIp)} |`,
+      `| login attempts from one client IP | ${formatLimit(limits.loginPerIp)} |`,
+      `| login attempts naming one account from anywhere (a ceiling against distributed guessing) | ${formatLimit(limits.loginPerAccount)} |`,
       `| registration attempts from one client IP | ${formatLimit(limits.registerPerIp)} |`,
       `| messages sent by one user | ${formatLimit(limits.sendPerUser)} |`,
       `| friend adds by one user (every attempt) | ${formatLimit(limits.friendAddPerUser)} |`,
@@ -361,6 +366,11 @@ export function openApiDocument(
         RetryAfter: {
           description: 'Seconds to wait before trying again.',
           schema: { type: 'integer', minimum: 1 },
+        },
+        WWWAuthenticate: {
+          description:
+            'RFC 6750: `Bearer realm="chat-backend"` when no token was sent; otherwise with `error="invalid_token"` and an `error_description` saying whether the token merely expired.',
+          schema: { type: 'string' },
         },
       },
     },

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { MessageRow } from '../db/schema';
-import { errorStatus, type ErrorCode } from '../errors';
+import { errorStatus, unauthorizedReasons, type ErrorCode } from '../errors';
 
 /**
  * The objects the API answers with, as zod schemas: the one definition of each. The TS types
@@ -159,6 +159,10 @@ export const ErrorBody = z
       .array(FieldProblem)
       .optional()
       .meta({ description: 'VALIDATION_ERROR: every problem, field by field.' }),
+    reason: z.enum(unauthorizedReasons).optional().meta({
+      description:
+        'UNAUTHORIZED: `token_expired` (the access token merely expired: refresh it), `invalid_token` (sign in again) or `missing_token` (no bearer token was sent).',
+    }),
   })
   .meta({ description: 'Every error answer.' });
 export type ErrorBody = z.output<typeof ErrorBody>;

@@ -1,4 +1,11 @@
-import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AccessToken } from '../api/schemas';
 import { getConfig, requireJwtSecret } from '../config';
@@ -17,20 +24,46 @@ export interface AccessTokenClaims {
 const ALGORITHM = 'HS256';
 /** Marks access tokens, so no other token this service signs can pass for one. */
 const ACCESS_TOKEN_TYPE = 'access';
+/** Who signs access tokens (`iss`) and who accepts them (`aud`): checked on every token. */
+export const TOKEN_ISSUER = 'chat-backend';
+export const TOKEN_AUDIENCE = 'chat-backend-api';
+/** How far a token's `iat` may lie in the future (clocks of two instances differ a little). */
+const CLOCK_SKEW_SECONDS = 60;
 const ID_PATTERN = /^[1-9]\d{0,15}$/;
 
-let signingKey: { secret: string; key: KeyObject } | undefined;
+let keys: { secret: string; jwt: KeyObject; derived: Map<string, Buffer> } | undefined;
 
 /**
- * The secret as a KeyObject, made once. Given a string, jsonwebtoken first tries to read
- * it as a PEM public key and fails, on every sign and verify: a third of a warm request.
+ * The one place the signing secret is read: every key of the service comes from here, so
+ * a change of where the secret lives (a secrets store, a rotated key) is made here alone.
  */
-export function jwtKey(): KeyObject {
+function secretKeys() {
   const secret = requireJwtSecret();
-  if (signingKey?.secret !== secret) {
-    signingKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  if (keys?.secret !== secret) {
+    // A KeyObject: given a string, jsonwebtoken first tries to read it as a PEM public key
+    // and fails, on every sign and verify: a third of a warm request.
+    keys = { secret, jwt: createSecretKey(Buffer.from(secret, 'utf8')), derived: new Map() };
   }
-  return signingKey.key;
+  return keys;
+}
+
+/** The access tokens' HS256 key. */
+export function jwtKey(): KeyObject {
+  return secretKeys().jwt;
+}
+
+/**
+ * A key of its own for `purpose`, derived from the signing secret (HMAC-SHA256 of the
+ * purpose), so no other use of it can produce a value that verifies as a token.
+ */
+export function derivedKey(purpose: string): Buffer {
+  const { secret, derived } = secretKeys();
+  let key = derived.get(purpose);
+  if (!key) {
+    key = createHmac('sha256', secret).update(`chat-backend:${purpose}`, 'utf8').digest();
+    derived.set(purpose, key);
+  }
+  return key;
 }
 
 export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
@@ -42,6 +75,8 @@ export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
   };
   const token = jwt.sign(payload, jwtKey(), {
     algorithm: ALGORITHM,
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
     subject: String(claims.userId),
     expiresIn: accessTokenTtlSeconds,
     jwtid: randomUUID(),
@@ -49,26 +84,46 @@ export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
   return { access_token: token, token_type: 'Bearer', expires_in: accessTokenTtlSeconds };
 }
 
+/** Why an access token is refused: `token_expired` means refresh it; anything else, sign in again. */
+export type TokenProblem = 'token_expired' | 'invalid_token';
+
+export type ReadAccessToken =
+  | { claims: AccessTokenClaims; problem?: undefined }
+  | { claims?: undefined; problem: TokenProblem };
+
 /**
- * The claims of a well-formed, correctly signed, unexpired access token; undefined for
- * anything else. Only HS256 is accepted, so `alg: none` and key-confusion tokens fail.
+ * The claims of a well-formed, correctly signed, unexpired access token of this service;
+ * otherwise why not. Only HS256 is accepted, so `alg: none` and key-confusion tokens fail.
+ * A token must name our issuer and audience and may live at most the configured lifetime
+ * (`maxAge` from its `iat`, and `exp` no later than that): one minted with a distant `exp`
+ * is refused even with the right key.
  */
-export function readAccessToken(token: string): AccessTokenClaims | undefined {
-  const secret = jwtKey();
+export function readAccessToken(token: string): ReadAccessToken {
+  const lifetime = getConfig().accessTokenTtlSeconds;
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, secret, { algorithms: [ALGORITHM] });
-  } catch {
-    return undefined;
+    payload = jwt.verify(token, jwtKey(), {
+      algorithms: [ALGORITHM],
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      maxAge: lifetime,
+    });
+  } catch (error) {
+    // Signature, issuer and audience are checked before expiry: an expired token is ours.
+    return { problem: error instanceof jwt.TokenExpiredError ? 'token_expired' : 'invalid_token' };
   }
-  if (typeof payload !== 'object') return undefined;
-  const { sub, ver, sid, typ, exp } = payload as Record<string, unknown>;
+  const invalid = { problem: 'invalid_token' } as const;
+  if (typeof payload !== 'object') return invalid;
+  const { sub, ver, sid, typ, exp, iat } = payload as Record<string, unknown>;
   // jsonwebtoken accepts a token without `exp` as never expiring: ours always have one.
-  if (typ !== ACCESS_TOKEN_TYPE || typeof exp !== 'number') return undefined;
-  if (typeof sub !== 'string' || !ID_PATTERN.test(sub)) return undefined;
-  if (typeof sid !== 'string' || !ID_PATTERN.test(sid)) return undefined;
-  if (typeof ver !== 'number' || !Number.isSafeInteger(ver) || ver < 0) return undefined;
-  return { userId: Number(sub), tokenVersion: ver, sessionId: Number(sid) };
+  if (typ !== ACCESS_TOKEN_TYPE || typeof exp !== 'number' || typeof iat !== 'number') {
+    return invalid;
+  }
+  if (exp - iat > lifetime || iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) return invalid;
+  if (typeof sub !== 'string' || !ID_PATTERN.test(sub)) return invalid;
+  if (typeof sid !== 'string' || !ID_PATTERN.test(sid)) return invalid;
+  if (typeof ver !== 'number' || !Number.isSafeInteger(ver) || ver < 0) return invalid;
+  return { claims: { userId: Number(sub), tokenVersion: ver, sessionId: Number(sid) } };
 }
 
 /** A new refresh token: 256 random bits, URL-safe. Only its hash is ever stored. */

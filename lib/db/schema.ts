@@ -74,10 +74,13 @@ export interface ConnectionsTable {
 
 /** One fixed window of one limit for one subject (lib/rate-limits.ts). */
 export interface RateLimitCountersTable {
-  /** `<limit>:<subject>:<window start, ms>` */
+  /** `<limit>:<keyed hash of the subject>` */
   bucket: string;
-  hits: number;
-  /** The end of the window; rows past it are deleted now and then. */
+  /** The counted uses' times (ms since the epoch, 13 digits each), oldest first. */
+  stamps: string;
+  /** When the last refused use may be retried (ms since the epoch); 0 after an accepted one. */
+  blocked_until: number;
+  /** When every stamp will have left the window; rows past it are deleted now and then. */
   expires_at: string;
 }
 
@@ -164,8 +167,10 @@ export interface RefreshTokensTable {
   session_id: number;
   created_at: string;
   expires_at: string;
-  /** Set when exchanged; presenting it again means it was stolen. */
+  /** Set when exchanged; presenting it again (past the grace window) means it was stolen. */
   used_at: string | null;
+  /** The token this one replaced: recognises a replay after the spent row is gone. */
+  parent_hash: string | null;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -14,6 +14,10 @@ export const errorTexts: Record<ErrorCode, Texts> = {
     zh: '新密码不能与原密码相同',
     en: 'The new password must differ from the old one',
   },
+  WEAK_PASSWORD: {
+    zh: '密码过于常见，请换一个更难猜的密码',
+    en: 'This password is too common: choose one that is harder to guess',
+  },
   CANNOT_ADD_SELF: { zh: '不能添加自己为好友', en: 'You cannot add yourself as a friend' },
   CANNOT_MESSAGE_SELF: { zh: '不能给自己发送消息', en: 'You cannot send a message to yourself' },
   CANNOT_BLOCK_SELF: { zh: '不能拉黑自己', en: 'You cannot block yourself' },

@@ -34,5 +34,7 @@ export interface WsContext extends Context {
  */
 export interface WsResult {
   statusCode: number;
+  /** $connect only: e.g. the `WWW-Authenticate` challenge of a refused handshake. */
+  headers?: Record<string, string>;
   body?: string;
 }

@@ -111,7 +111,7 @@ async function openDemo(language: string): Promise<Pick<Tab, 'page' | 'problems'
 async function register(
   tab: Pick<Tab, 'page' | 'problems'>,
   prefix: string,
-  password = 'password123',
+  password = 'a fine password',
 ): Promise<Tab> {
   const { page } = tab;
   const username = `${prefix}_${randomBytes(3).toString('hex')}`;
@@ -179,7 +179,7 @@ async function registerOverApi(prefix: string) {
   const data = await callApi(undefined, 'POST', '/api/auth/register', {
     username,
     email: `${username}@example.com`,
-    password: 'password123',
+    password: 'a fine password',
   });
   return { id: Number(data.user.id), username, token: String(data.access_token) };
 }
@@ -407,7 +407,7 @@ describe('the try-it page (/demo) in two browser tabs', () => {
     await bob.page.$eval('#auth-form [name="password"]', (input) => {
       (input as { value: string }).value = '';
     });
-    await bob.page.type('#auth-form [name="password"]', 'password123');
+    await bob.page.type('#auth-form [name="password"]', 'a fine password');
     await bob.page.click('#auth-submit');
     await bob.page.waitForSelector('#connection[data-state="online"]', { timeout: 5000 });
     await waitForText(bob.page, chatEntry(alice), 'while you were away');

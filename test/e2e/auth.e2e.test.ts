@@ -22,7 +22,7 @@ describe('over HTTP', () => {
     const username = `张三_${suffix}`;
     const email = `zhang_${suffix}@Example.com`;
     const registered = await call('/api/auth/register', {
-      body: { username, email, password: 'password123' },
+      body: { username, email, password: 'a fine password' },
     });
     expect(registered.status).toBe(201);
     expect(registered.body.data.user).toEqual({
@@ -36,20 +36,24 @@ describe('over HTTP', () => {
       body: {
         username: username.toUpperCase(),
         email: `other_${suffix}@example.com`,
-        password: 'password123',
+        password: 'a fine password',
       },
     });
     expect(again.status).toBe(409);
     expect(again.body).toEqual({ error: '用户名已被占用', code: 'USERNAME_TAKEN' });
 
     const sameEmail = await call('/api/auth/register', {
-      body: { username: `other_${suffix}`, email: email.toUpperCase(), password: 'password123' },
+      body: {
+        username: `other_${suffix}`,
+        email: email.toUpperCase(),
+        password: 'a fine password',
+      },
     });
     expect(sameEmail.status).toBe(409);
     expect(sameEmail.body.code).toBe('EMAIL_TAKEN');
 
     const loggedIn = await call('/api/auth/login', {
-      body: { username: email.toUpperCase(), password: 'password123' },
+      body: { username: email.toUpperCase(), password: 'a fine password' },
     });
     expect(loggedIn.status).toBe(200);
     expect(loggedIn.body.data).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
@@ -68,14 +72,14 @@ describe('over HTTP', () => {
 
     const same = await call('/api/auth/change_password', {
       token,
-      body: { old_password: 'password123', new_password: 'password123' },
+      body: { old_password: 'a fine password', new_password: 'a fine password' },
     });
     expect(same.status).toBe(400);
     expect(same.body.code).toBe('SAME_PASSWORD');
 
     const changed = await call('/api/auth/change_password', {
       token,
-      body: { old_password: 'password123', new_password: 'new password 1' },
+      body: { old_password: 'a fine password', new_password: 'new password 1' },
     });
     expect(changed.status).toBe(200);
     expect((await call('/api/auth/profile', { token })).status).toBe(401);
@@ -86,7 +90,9 @@ describe('over HTTP', () => {
       (await call('/api/auth/profile', { token: changed.body.data.access_token })).status,
     ).toBe(200);
 
-    const oldLogin = await call('/api/auth/login', { body: { username, password: 'password123' } });
+    const oldLogin = await call('/api/auth/login', {
+      body: { username, password: 'a fine password' },
+    });
     expect(oldLogin.status).toBe(401);
     expect(oldLogin.body).toEqual({ error: '用户名或密码错误', code: 'INVALID_CREDENTIALS' });
   });
@@ -131,7 +137,12 @@ describe('over HTTP', () => {
 
     const noToken = await call('/api/auth/profile');
     expect(noToken.status).toBe(401);
-    expect(noToken.body).toEqual({ error: '未登录或登录已失效', code: 'UNAUTHORIZED' });
+    expect(noToken.body).toEqual({
+      error: '未登录或登录已失效',
+      code: 'UNAUTHORIZED',
+      reason: 'missing_token',
+    });
+    expect(noToken.headers.get('www-authenticate')).toBe('Bearer realm="chat-backend"');
 
     const forged = await call('/api/auth/profile', {
       token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIiwidmVyIjowfQ.',

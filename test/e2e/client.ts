@@ -46,7 +46,7 @@ export async function signUp(api: OfflineApi, username: string) {
     body: {
       username,
       email: `${username.replace(/[^a-z0-9]/gi, '')}${Date.now()}@example.com`,
-      password: 'password123',
+      password: 'a fine password',
     },
   });
   if (response.status !== 201)

@@ -8,7 +8,9 @@ import { signUp, useOfflineApi } from './client';
  */
 const { api, call } = useOfflineApi({
   RATE_LIMITS: 'on',
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: '3/900',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_IP: '3/900',
+  // No grace for retries here: a replayed refresh token is theft at once.
+  REFRESH_REUSE_GRACE_SECONDS: '0',
   RATE_LIMIT_LOGIN_PER_IP: '1000/900',
   RATE_LIMIT_REGISTER_PER_IP: '1000/3600',
   RATE_LIMIT_SEND_PER_USER: '1000/60',
@@ -25,7 +27,7 @@ it('sends security headers and never caches', async () => {
 
 it('rotates refresh tokens, revokes a login on reuse and on logout', async () => {
   const registered = await call('/api/auth/register', {
-    body: { username: `tok_${t}`, email: `tok_${t}@example.com`, password: 'password123' },
+    body: { username: `tok_${t}`, email: `tok_${t}@example.com`, password: 'a fine password' },
   });
   expect(registered.status).toBe(201);
   const { access_token: access, refresh_token: refreshToken } = registered.body.data;
@@ -40,13 +42,16 @@ it('rotates refresh tokens, revokes a login on reuse and on logout', async () =>
 
   const replay = await call('/api/auth/refresh', { body: { refresh_token: refreshToken } });
   expect(replay.status).toBe(401);
-  expect((await call('/api/auth/profile', { token: rotated.body.data.access_token })).status).toBe(
-    401,
+  const revoked = await call('/api/auth/profile', { token: rotated.body.data.access_token });
+  expect(revoked.status).toBe(401);
+  expect(revoked.body.reason).toBe('invalid_token');
+  expect(revoked.headers.get('www-authenticate')).toBe(
+    'Bearer realm="chat-backend", error="invalid_token", error_description="The token is invalid, revoked or expired"',
   );
   expect((await call('/api/auth/profile', { token: access })).status).toBe(401);
 
   const login = await call('/api/auth/login', {
-    body: { username: `tok_${t}`, password: 'password123' },
+    body: { username: `tok_${t}`, password: 'a fine password' },
   });
   expect(login.status).toBe(200);
   const out = await call('/api/auth/logout', {
@@ -63,7 +68,7 @@ it('rotates refresh tokens, revokes a login on reuse and on logout', async () =>
   expect(afterLogout.status).toBe(401);
 });
 
-it('limits failed logins per account with 429 and Retry-After', async () => {
+it('limits login attempts per account and client IP with 429 and Retry-After', async () => {
   const user = await signUp(api(), `lim_${t}`);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const response = await call('/api/auth/login', {
@@ -72,7 +77,7 @@ it('limits failed logins per account with 429 and Retry-After', async () => {
     expect(response.status).toBe(401);
   }
   const blocked = await call('/api/auth/login', {
-    body: { username: user.username, password: 'password123' },
+    body: { username: user.username, password: 'a fine password' },
   });
   expect(blocked.status).toBe(429);
   expect(blocked.body.code).toBe('RATE_LIMITED');

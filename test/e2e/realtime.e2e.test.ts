@@ -42,7 +42,7 @@ function expectStatus(response: CallResult, status: number, what: string): any {
 /** Another login of `user` (its own session, so its own access token). */
 async function login(user: User): Promise<User> {
   const response = await call('/api/auth/login', {
-    body: { username: user.username, password: 'password123' },
+    body: { username: user.username, password: 'a fine password' },
   });
   const body = expectStatus(response, 200, `login ${user.username}`);
   return { ...user, token: body.data.access_token };
@@ -546,7 +546,7 @@ describe('revocation, limits and gone connections', () => {
     const sockets = [await connect(alice, 'first'), await connect(other, 'second')];
     const changed = await call('/api/auth/change_password', {
       token: alice.token,
-      body: { old_password: 'password123', new_password: 'another-password-456' },
+      body: { old_password: 'a fine password', new_password: 'another-password-456' },
     });
     const fresh = expectStatus(changed, 200, 'change_password').data.access_token as string;
     await Promise.all(sockets.map((socket) => socket.waitForClose()));

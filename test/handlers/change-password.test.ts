@@ -1,9 +1,20 @@
+import * as bcrypt from 'bcryptjs';
 import { handler as changePassword } from '../../functions/auth/change-password';
 import { handler as login } from '../../functions/auth/login';
 import { handler as profile } from '../../functions/auth/profile';
 import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
 import { issuedTokens, registerUser } from '../helpers/users';
+
+// bcrypt's two calls, watched: which refusals cost a bcrypt run, and how many a change costs.
+jest.mock('bcryptjs', () => {
+  const actual = jest.requireActual('bcryptjs');
+  return { ...actual, compare: jest.fn(actual.compare), hash: jest.fn(actual.hash) };
+});
+const bcryptCalls = () => ({
+  compare: (bcrypt.compare as jest.Mock).mock.calls.length,
+  hash: (bcrypt.hash as jest.Mock).mock.calls.length,
+});
 
 async function storedUser(id: number) {
   const db = await getDb();
@@ -66,16 +77,50 @@ describe('POST /api/auth/change_password', () => {
     expect((await invoke(profile, { token: user.token })).status).toBe(200);
   });
 
-  it('answers 400 SAME_PASSWORD when nothing would change', async () => {
+  it('answers 400 SAME_PASSWORD when nothing would change, without any bcrypt work', async () => {
     const user = await registerUser();
+    jest.clearAllMocks();
     const response = await invoke(changePassword, {
       token: user.token,
       body: { old_password: user.password, new_password: user.password },
     });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('SAME_PASSWORD');
+    expect(bcryptCalls()).toEqual({ compare: 0, hash: 0 });
     expect((await invoke(profile, { token: user.token })).status).toBe(200);
   });
+
+  it('costs one bcrypt check of the old password and one hash of the new', async () => {
+    const user = await registerUser();
+    jest.clearAllMocks();
+    const response = await invoke(changePassword, {
+      token: user.token,
+      body: { old_password: user.password, new_password: 'a brand new secret' },
+    });
+    expect(response.status).toBe(200);
+    expect(bcryptCalls()).toEqual({ compare: 1, hash: 1 });
+  });
+
+  it.each(['12345678', 'Password123', 'sunshine'])(
+    'answers 400 WEAK_PASSWORD for a commonly used new password (%s) and changes nothing',
+    async (newPassword) => {
+      const user = await registerUser();
+      const before = await storedUser(user.id);
+      jest.clearAllMocks();
+      const response = await invoke(changePassword, {
+        token: user.token,
+        body: { old_password: user.password, new_password: newPassword },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        error: '密码过于常见，请换一个更难猜的密码',
+        code: 'WEAK_PASSWORD',
+      });
+      expect(bcryptCalls()).toEqual({ compare: 0, hash: 0 });
+      expect(await storedUser(user.id)).toEqual(before);
+      expect((await invoke(profile, { token: user.token })).status).toBe(200);
+    },
+  );
 
   it.each([
     ['too short', 'short'],

@@ -9,7 +9,7 @@ import { freePort } from '../helpers/ports';
 describe('when the database cannot be reached', () => {
   it.each([
     ['health', {}],
-    ['login', { body: { username: 'someone', password: 'password123' } }],
+    ['login', { body: { username: 'someone', password: 'a fine password' } }],
   ] as const)('%s answers 503 SERVICE_UNAVAILABLE (MySQL down)', async (name, request) => {
     // Nothing listens on a port that was just free.
     const env = {

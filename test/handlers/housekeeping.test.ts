@@ -57,7 +57,11 @@ async function seedSession(options: { revokedAt?: string; userIndex?: number } =
   return Number(insertId);
 }
 
-async function seedToken(sessionId: number, expiresAt: string, used = false): Promise<string> {
+async function seedToken(
+  sessionId: number,
+  expiresAt: string,
+  used: boolean | string = false,
+): Promise<string> {
   const db = await getDb();
   const hash = randomBytes(32).toString('hex');
   await db
@@ -67,7 +71,7 @@ async function seedToken(sessionId: number, expiresAt: string, used = false): Pr
       session_id: sessionId,
       created_at: at(-40 * DAY),
       expires_at: expiresAt,
-      used_at: used ? at(-35 * DAY) : null,
+      used_at: typeof used === 'string' ? used : used ? at(-35 * DAY) : null,
     })
     .execute();
   return hash;
@@ -91,10 +95,10 @@ async function seedConnection(sessionId: number, connectedAt: string, userIndex 
 
 async function seedWindow(expiresAt: string): Promise<string> {
   const db = await getDb();
-  const bucket = `sendPerUser:${randomBytes(6).toString('hex')}:0`;
+  const bucket = `sendPerUser:${randomBytes(6).toString('hex')}`;
   await db
     .insertInto('rate_limit_counters')
-    .values({ bucket, hits: 3, expires_at: expiresAt })
+    .values({ bucket, stamps: '1700000000000', blocked_until: 0, expires_at: expiresAt })
     .execute();
   return bucket;
 }
@@ -254,6 +258,64 @@ describe('runHousekeeping', () => {
     });
   });
 
+  it('removes spent refresh tokens once past the reuse grace window, and nothing of their login', async () => {
+    const grace = getConfig().refreshReuseGraceSeconds * SECOND;
+    const live = await seedSession();
+    await seedToken(live, at(10 * DAY), at(-grace - SECOND)); // spent, past the grace window
+    const retryable = await seedToken(live, at(10 * DAY), at(-grace + SECOND)); // still retryable
+    const current = await seedToken(live, at(30 * DAY));
+    expect(await runHousekeeping({ now: NOW })).toEqual({
+      connections: 0,
+      rateLimitWindows: 0,
+      refreshTokens: 1,
+      sessions: 0,
+    });
+    expect(await remaining()).toMatchObject({
+      refreshTokens: sortedKeys([retryable, current]),
+      sessions: [live],
+    });
+  });
+
+  it("removes the limiter's rows once every use they counted has left the window", async () => {
+    let consumeLimit: (name: 'sendPerUser', subject: string) => Promise<void> = async () => {};
+    let useClock: (clock: (() => Date) | undefined) => void = () => {};
+    let closeDb = async () => {};
+    const saved = { ...process.env };
+    Object.assign(process.env, { RATE_LIMITS: 'on', RATE_LIMIT_SEND_PER_USER: '3/60' });
+    try {
+      jest.isolateModules(() => {
+        /* eslint-disable @typescript-eslint/no-require-imports -- loaded with limits on */
+        consumeLimit = require('../../lib/rate-limits').consumeLimit;
+        useClock = require('../../lib/clock').useClock;
+        closeDb = require('../../lib/db/connection').closeDb;
+        // Read now, while the environment has the limits on.
+        require('../../lib/config').getConfig();
+        /* eslint-enable @typescript-eslint/no-require-imports */
+      });
+    } finally {
+      process.env = saved;
+    }
+    try {
+      useClock(() => NOW);
+      await consumeLimit('sendPerUser', '1');
+      useClock(() => new Date(NOW.getTime() + 30 * SECOND));
+      await consumeLimit('sendPerUser', '1');
+      await consumeLimit('sendPerUser', '2');
+    } finally {
+      useClock(undefined);
+      await closeDb();
+    }
+    expect((await remaining()).rateLimitWindows).toHaveLength(2);
+    // Subject 1's newest use leaves the window 90 s after NOW, subject 2's too.
+    expect(await runHousekeeping({ now: new Date(NOW.getTime() + 89 * SECOND) })).toMatchObject({
+      rateLimitWindows: 0,
+    });
+    expect(await runHousekeeping({ now: new Date(NOW.getTime() + 91 * SECOND) })).toMatchObject({
+      rateLimitWindows: 2,
+    });
+    expect((await remaining()).rateLimitWindows).toEqual([]);
+  });
+
   it('never touches a login in use: its refresh token still works after a run', async () => {
     const person = await registerUser();
     // Registered at the real time: run as if 29 days had passed (the token lasts 30).
@@ -367,6 +429,7 @@ describe('runHousekeeping', () => {
         const live = await seedSession({ userIndex });
         kept.sessions.push(live);
         kept.tokens.push(await seedToken(live, at(DAY)));
+        await seedToken(live, at(DAY), at(-HOUR - index * SECOND)); // spent long ago
         kept.connections.push(await seedConnection(live, at(-HOUR), userIndex));
         kept.windows.push(await seedWindow(at(HOUR)));
         await seedConnection(live, at(-3 * HOUR - index * SECOND), userIndex);
@@ -388,7 +451,7 @@ describe('runHousekeeping', () => {
     }).toEqual({
       connections: COUNT,
       rateLimitWindows: COUNT,
-      refreshTokens: 2 * COUNT,
+      refreshTokens: 2 * COUNT + COUNT / 4,
       sessions: 2 * COUNT,
     });
     expect(await remaining()).toEqual({

@@ -7,9 +7,10 @@ import { handler as addFriend } from '../../functions/friend/add';
 import { handler as removeFriend } from '../../functions/friend/remove';
 import { handler as markRead } from '../../functions/message/mark-read';
 import { handler as connect } from '../../functions/ws/connect';
+import { hashRefreshToken } from '../../lib/auth/tokens';
 import type { LambdaHandler } from '../../lib/http/handler';
 import { getDb } from '../../lib/db/connection';
-import { toIsoTimestamp } from '../../lib/db/time';
+import { toDbTimestamp, toIsoTimestamp } from '../../lib/db/time';
 import type { ConnectionGateway } from '../../lib/realtime/gateway';
 import { registerFriends, sendMessage, sendMany, storedReadState } from '../helpers/chat';
 import { invoke } from '../helpers/invoke';
@@ -528,6 +529,13 @@ describe('revocation closes sockets', () => {
     ];
     const otherSocket = await connectWith(other.token);
 
+    // Presented again past the grace window for retries: theft.
+    const db = await getDb();
+    await db
+      .updateTable('refresh_tokens')
+      .set({ used_at: toDbTimestamp(new Date(Date.now() - 60_000)) })
+      .where('token_hash', '=', hashRefreshToken(user.refreshToken))
+      .execute();
     const reuse = await invoke(refresh, { body: { refresh_token: user.refreshToken } });
     expect(reuse.status).toBe(401);
     expect(sorted(gateway.closed)).toEqual(sorted(stolenLogin));

@@ -1,5 +1,6 @@
-import { handler as register } from '../../functions/auth/register';
 import { handler as profile } from '../../functions/auth/profile';
+import { handler as register } from '../../functions/auth/register';
+import { commonPasswordCount } from '../../lib/auth/common-passwords';
 import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
 import { issuedTokens, storedUserByName, uniqueName } from '../helpers/users';
@@ -19,7 +20,7 @@ describe('POST /api/auth/register', () => {
   it('creates the account, returns the self view and a working token', async () => {
     const username = uniqueName('Alice');
     const response = await invoke(register, {
-      body: { username, email: `${username}@Example.COM`, password: 'password123' },
+      body: { username, email: `${username}@Example.COM`, password: 'a fine password' },
     });
 
     expect(response.status).toBe(201);
@@ -40,7 +41,7 @@ describe('POST /api/auth/register', () => {
     const row = await storedUserByName(username);
     expect(row).toMatchObject({ username, email: `${username.toLowerCase()}@example.com` });
     expect(row?.password_hash).toMatch(/^\$2[aby]\$04\$/);
-    expect(row?.password_hash).not.toContain('password123');
+    expect(row?.password_hash).not.toContain('a fine password');
 
     const me = await invoke(profile, { token: response.body.data.access_token });
     expect(me.status).toBe(200);
@@ -55,7 +56,7 @@ describe('POST /api/auth/register', () => {
   ])('accepts a %s username', async (_, base) => {
     const username = base.length >= 32 ? base : `${base}${uniqueName('').slice(0, 6)}`;
     const response = await invoke(register, {
-      body: { username, email: `${uniqueName('m')}@example.com`, password: 'password123' },
+      body: { username, email: `${uniqueName('m')}@example.com`, password: 'a fine password' },
     });
     expect(response.status).toBe(201);
     expect(response.body.data.user.username).toBe(username);
@@ -77,7 +78,7 @@ describe('POST /api/auth/register', () => {
   ])('rejects a username %s', async (_, username) => {
     const before = await countUsers();
     const response = await invoke(register, {
-      body: { username, email: `${uniqueName('m')}@example.com`, password: 'password123' },
+      body: { username, email: `${uniqueName('m')}@example.com`, password: 'a fine password' },
     });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'VALIDATION_ERROR', error: '请求参数无效' });
@@ -88,13 +89,13 @@ describe('POST /api/auth/register', () => {
   it('treats usernames without regard to case', async () => {
     const username = uniqueName('Bob');
     await invoke(register, {
-      body: { username, email: `${uniqueName('m')}@example.com`, password: 'password123' },
+      body: { username, email: `${uniqueName('m')}@example.com`, password: 'a fine password' },
     });
     const response = await invoke(register, {
       body: {
         username: username.toUpperCase(),
         email: `${uniqueName('m')}@example.com`,
-        password: 'password123',
+        password: 'a fine password',
       },
     });
     expect(response.status).toBe(409);
@@ -112,7 +113,7 @@ describe('POST /api/auth/register', () => {
       body: {
         username: `${first}${suffix}`,
         email: `${uniqueName('m')}@example.com`,
-        password: 'password123',
+        password: 'a fine password',
       },
     });
     expect(registered.status).toBe(201);
@@ -120,7 +121,7 @@ describe('POST /api/auth/register', () => {
       body: {
         username: `${second}${suffix}`,
         email: `${uniqueName('m')}@example.com`,
-        password: 'password123',
+        password: 'a fine password',
       },
     });
     expect(clash.status).toBe(409);
@@ -131,7 +132,7 @@ describe('POST /api/auth/register', () => {
     // U+FB2C is one letter that NFC turns into three code points; U+FB03 (ﬃ) folds to "ffi".
     for (const username of ['\uFB2C'.repeat(32), '\uFB03'.repeat(32)]) {
       const response = await invoke(register, {
-        body: { username, email: `${uniqueName('m')}@example.com`, password: 'password123' },
+        body: { username, email: `${uniqueName('m')}@example.com`, password: 'a fine password' },
       });
       expect(response.status).toBe(201);
       expect(response.body.data.user.username).toBe(username);
@@ -140,9 +141,11 @@ describe('POST /api/auth/register', () => {
 
   it('treats emails without regard to case', async () => {
     const email = `${uniqueName('carol')}@example.com`;
-    await invoke(register, { body: { username: uniqueName(), email, password: 'password123' } });
+    await invoke(register, {
+      body: { username: uniqueName(), email, password: 'a fine password' },
+    });
     const response = await invoke(register, {
-      body: { username: uniqueName(), email: email.toUpperCase(), password: 'password123' },
+      body: { username: uniqueName(), email: email.toUpperCase(), password: 'a fine password' },
     });
     expect(response.status).toBe(409);
     expect(response.body).toEqual({ error: '邮箱已被注册', code: 'EMAIL_TAKEN' });
@@ -156,7 +159,7 @@ describe('POST /api/auth/register', () => {
           body: {
             username: index % 2 === 0 ? username : username.toUpperCase(),
             email: `${uniqueName('m')}@example.com`,
-            password: 'password123',
+            password: 'a fine password',
           },
         }),
       ),
@@ -178,7 +181,7 @@ describe('POST /api/auth/register', () => {
     const email = `${uniqueName('race')}@example.com`;
     const attempts = await Promise.all(
       Array.from({ length: 6 }, () =>
-        invoke(register, { body: { username: uniqueName(), email, password: 'password123' } }),
+        invoke(register, { body: { username: uniqueName(), email, password: 'a fine password' } }),
       ),
     );
     expect(attempts.filter((response) => response.status === 201)).toHaveLength(1);
@@ -216,13 +219,50 @@ describe('POST /api/auth/register', () => {
     });
   });
 
+  describe('commonly used passwords', () => {
+    it('ship a list of at least 10,000', () => {
+      expect(commonPasswordCount()).toBeGreaterThanOrEqual(10_000);
+    });
+
+    it.each(['12345678', 'password123', 'Password123', 'QWERTYUIOP', 'iloveyou1', 'trustno1'])(
+      'refuses %s with 400 WEAK_PASSWORD and creates nothing',
+      async (password) => {
+        const username = uniqueName();
+        const response = await invoke(register, {
+          body: { username, email: `${uniqueName('m')}@example.com`, password },
+        });
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({
+          error: '密码过于常见，请换一个更难猜的密码',
+          code: 'WEAK_PASSWORD',
+        });
+        expect(await storedUserByName(username)).toBeUndefined();
+      },
+    );
+
+    it('says so in English on request', async () => {
+      const response = await invoke(register, {
+        body: {
+          username: uniqueName(),
+          email: `${uniqueName('m')}@example.com`,
+          password: '12345678',
+        },
+        headers: { 'accept-language': 'en' },
+      });
+      expect(response.body).toEqual({
+        error: 'This password is too common: choose one that is harder to guess',
+        code: 'WEAK_PASSWORD',
+      });
+    });
+  });
+
   it.each([
     ['not an address', 'not-an-email'],
     ['too long', `${'a'.repeat(250)}@example.com`],
     ['a number', 12345],
   ])('rejects an email that is %s', async (_, email) => {
     const response = await invoke(register, {
-      body: { username: uniqueName(), email, password: 'password123' },
+      body: { username: uniqueName(), email, password: 'a fine password' },
     });
     expect(response.status).toBe(400);
     expect(response.body.details).toEqual([{ field: 'email', message: expect.any(String) }]);
@@ -248,7 +288,7 @@ describe('POST /api/auth/register', () => {
       body: {
         username,
         email: `${username}@example.com`,
-        password: 'password123',
+        password: 'a fine password',
         id: 1,
         token_version: 99,
         is_admin: true,

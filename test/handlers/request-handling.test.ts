@@ -65,7 +65,7 @@ describe('the shared HTTP stack', () => {
     const body = JSON.stringify({
       username,
       email: `${username}@example.com`,
-      password: 'password123',
+      password: 'a fine password',
       padding: 'x'.repeat(64 * 1024),
     });
     const response = await invoke(register, { method: 'POST', body });
@@ -86,7 +86,7 @@ describe('the shared HTTP stack', () => {
     const json = JSON.stringify({
       username,
       email: `${username}@example.com`,
-      password: 'password123',
+      password: 'a fine password',
     });
     const response = await invoke(register, {
       method: 'POST',

@@ -5,7 +5,9 @@ import { handler as logout } from '../../functions/auth/logout';
 import { handler as profile } from '../../functions/auth/profile';
 import { handler as refresh } from '../../functions/auth/refresh';
 import { getDb } from '../../lib/db/connection';
+import { toDbTimestamp } from '../../lib/db/time';
 import { inTransaction } from '../../lib/db/transaction';
+import { runHousekeeping } from '../../lib/housekeeping';
 import { startSession } from '../../lib/sessions';
 import { invoke } from '../helpers/invoke';
 import { issuedTokens, registerUser, type TestUser } from '../helpers/users';
@@ -14,6 +16,18 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 
 async function profileStatus(token: string): Promise<number> {
   return (await invoke(profile, { token })).status;
+}
+
+/** Moves a spent refresh token's rotation `seconds` into the past. */
+async function rotatedSecondsAgo(refreshToken: string, seconds: number): Promise<void> {
+  const db = await getDb();
+  const result = await db
+    .updateTable('refresh_tokens')
+    .set({ used_at: toDbTimestamp(new Date(Date.now() - seconds * 1000)) })
+    .where('token_hash', '=', sha256(refreshToken))
+    .where('used_at', 'is not', null)
+    .executeTakeFirst();
+  expect(result.numUpdatedRows).toBe(1n);
 }
 
 async function refreshWith(refreshToken: unknown) {
@@ -63,15 +77,20 @@ describe('refresh tokens', () => {
     expect(await profileStatus(second.body.data.access_token)).toBe(200);
   });
 
-  it('treat a rotated token presented again as theft and revoke the whole login', async () => {
+  it('treat a rotated token presented again after the grace window as theft and revoke the whole login', async () => {
     const user = await registerUser();
     const other = await loginAgain(user);
     const rotated = await refreshWith(user.refreshToken);
     expect(rotated.status).toBe(200);
+    await rotatedSecondsAgo(user.refreshToken, 21);
 
     const replay = await refreshWith(user.refreshToken);
     expect(replay.status).toBe(401);
-    expect(replay.body).toEqual({ error: '未登录或登录已失效', code: 'UNAUTHORIZED' });
+    expect(replay.body).toEqual({
+      error: '未登录或登录已失效',
+      code: 'UNAUTHORIZED',
+      reason: 'invalid_token',
+    });
 
     // Everything of that login is dead: the original and the rotated tokens alike.
     expect(await profileStatus(user.token)).toBe(401);
@@ -82,15 +101,67 @@ describe('refresh tokens', () => {
     expect((await refreshWith(other.refreshToken)).status).toBe(200);
   });
 
-  it('let only one of two simultaneous refreshes with one token through, then revoke the login', async () => {
+  it('answer a retry within the grace window with a fresh pair, revoking nothing', async () => {
+    const user = await registerUser();
+    const first = await refreshWith(user.refreshToken);
+    // The answer was lost on the way; the client retries with the same token.
+    await rotatedSecondsAgo(user.refreshToken, 19);
+    const retry = await refreshWith(user.refreshToken);
+    expect(retry.status).toBe(200);
+    expect(retry.body.data).toEqual(issuedTokens);
+    const pairs = [first.body.data, retry.body.data];
+    expect(new Set(pairs.map((pair) => pair.refresh_token)).size).toBe(2);
+    // Both pairs work: the client may have kept either answer.
+    for (const pair of pairs) expect(await profileStatus(pair.access_token)).toBe(200);
+    for (const pair of pairs) expect((await refreshWith(pair.refresh_token)).status).toBe(200);
+    expect(await profileStatus(user.token)).toBe(200);
+  });
+
+  it('let two simultaneous refreshes with one token both through, and both pairs work', async () => {
     const user = await registerUser();
     const results = await Promise.all([
       refreshWith(user.refreshToken),
       refreshWith(user.refreshToken),
     ]);
-    expect(results.map((result) => result.status).sort()).toEqual([200, 401]);
-    const winner = results.find((result) => result.status === 200);
-    expect(await profileStatus(winner?.body.data.access_token)).toBe(401);
+    expect(results.map((result) => result.status)).toEqual([200, 200]);
+    for (const result of results) {
+      expect(await profileStatus(result.body.data.access_token)).toBe(200);
+    }
+    const next = await Promise.all(
+      results.map((result) => refreshWith(result.body.data.refresh_token)),
+    );
+    expect(next.map((result) => result.status)).toEqual([200, 200]);
+  });
+
+  it('give no grace to a login that ended: the retry is refused and revokes nothing more', async () => {
+    const user = await registerUser();
+    const other = await loginAgain(user);
+    const first = await refreshWith(user.refreshToken);
+    expect(
+      (await invoke(logout, { method: 'POST', token: first.body.data.access_token })).status,
+    ).toBe(200);
+    expect((await refreshWith(user.refreshToken)).status).toBe(401);
+    expect(await profileStatus(other.token)).toBe(200);
+  });
+
+  it('still catch a replay after housekeeping removed the spent token', async () => {
+    const user = await registerUser();
+    const rotated = await refreshWith(user.refreshToken);
+    await rotatedSecondsAgo(user.refreshToken, 60);
+    const report = await runHousekeeping();
+    expect(report.refreshTokens).toBeGreaterThanOrEqual(1);
+    const db = await getDb();
+    const spent = await db
+      .selectFrom('refresh_tokens')
+      .select('token_hash')
+      .where('token_hash', '=', sha256(user.refreshToken))
+      .execute();
+    expect(spent).toEqual([]);
+
+    const replay = await refreshWith(user.refreshToken);
+    expect(replay.status).toBe(401);
+    expect(await profileStatus(rotated.body.data.access_token)).toBe(401);
+    expect((await refreshWith(rotated.body.data.refresh_token)).status).toBe(401);
   });
 
   it('expire', async () => {

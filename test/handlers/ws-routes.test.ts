@@ -8,6 +8,7 @@ import { handler as wsDefault } from '../../functions/ws/default';
 import { handler as disconnect } from '../../functions/ws/disconnect';
 import { handler as ping } from '../../functions/ws/ping';
 import { handler as typing } from '../../functions/ws/typing';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens';
 import { getDb, observeQueries } from '../../lib/db/connection';
 import { MAX_CONNECTIONS_PER_USER } from '../../lib/realtime/connections';
 import type { WsHandler } from '../../lib/ws/handler';
@@ -27,7 +28,7 @@ import { connectionId, invokeWs, useRecordingGateway, ageConnection } from '../h
 const gateway = useRecordingGateway();
 
 const secret = process.env.JWT_SECRET_KEY ?? '';
-const UNAUTHORIZED = { error: '未登录或登录已失效', code: 'UNAUTHORIZED' };
+const UNAUTHORIZED = { error: '未登录或登录已失效', code: 'UNAUTHORIZED', reason: 'invalid_token' };
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/;
 
 async function connectionRow(id: string) {
@@ -71,9 +72,14 @@ function signAccessToken(user: TestUser, options: { key?: string; expiresIn: num
   const { ver, sid } = claimsOf(user.token);
   const now = Math.floor(Date.now() / 1000);
   return jwt.sign(
-    { typ: 'access', ver, sid, iat: now - 3600, exp: now + options.expiresIn },
+    { typ: 'access', ver, sid, iat: now - 60, exp: now + options.expiresIn },
     options.key ?? secret,
-    { algorithm: 'HS256', subject: String(user.id) },
+    {
+      algorithm: 'HS256',
+      subject: String(user.id),
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+    },
   );
 }
 
@@ -91,18 +97,23 @@ const sendPingWith = (handler: WsHandler, id: string) =>
 const sendPing = (id: string) => sendPingWith(ping, id);
 
 function errorFrame(code: string, error: string, details?: unknown) {
-  return { type: 'error', data: { code, error, ...(details === undefined ? {} : { details }) } };
+  const reason = code === 'UNAUTHORIZED' ? { reason: 'invalid_token' } : {};
+  return {
+    type: 'error',
+    data: { code, error, ...(details === undefined ? {} : { details }), ...reason },
+  };
 }
 
 /** What a refused handshake must look like: 401, the contract body, nothing stored. */
 async function expectRefused(
   options: { query?: Record<string, string>; headers?: Record<string, string> },
   user?: TestUser,
+  reason = 'invalid_token',
 ) {
   const id = connectionId();
   const response = await invokeWs(connect, '$connect', { connectionId: id, ...options });
   expect(response.status).toBe(401);
-  expect(response.frame).toEqual(UNAUTHORIZED);
+  expect(response.frame).toEqual({ ...UNAUTHORIZED, reason });
   expect(await connectionRow(id)).toBeUndefined();
   if (user) expect(await storedConnections(user.id)).toEqual([]);
   // A refused handshake closes nothing and pushes nothing.
@@ -173,19 +184,27 @@ describe('$connect', () => {
   });
 
   it('refuses a handshake without a token: 401, nothing stored', async () => {
-    await expectRefused({});
-    await expectRefused({ query: {}, headers: { 'Accept-Language': 'zh' } });
+    await expectRefused({}, undefined, 'missing_token');
+    await expectRefused(
+      { query: {}, headers: { 'Accept-Language': 'zh' } },
+      undefined,
+      'missing_token',
+    );
   });
 
-  it.each<[string, { query?: Record<string, string>; headers?: Record<string, string> }]>([
-    ['not a JWT', { query: { token: 'not-a-token' } }],
-    ['three random parts', { query: { token: 'aaaa.bbbb.cccc' } }],
-    ['an empty ?token=', { query: { token: '' } }],
-    ['characters no token has', { query: { token: 'abc def' } }],
-    ['a Basic header', { headers: { Authorization: 'Basic dXNlcjpwYXNz' } }],
-    ['a Bearer header with nothing after it', { headers: { Authorization: 'Bearer' } }],
-  ])('refuses a malformed token (%s)', async (_, options) => {
-    await expectRefused(options);
+  it.each<[string, { query?: Record<string, string>; headers?: Record<string, string> }, string]>([
+    ['not a JWT', { query: { token: 'not-a-token' } }, 'invalid_token'],
+    ['three random parts', { query: { token: 'aaaa.bbbb.cccc' } }, 'invalid_token'],
+    ['an empty ?token=', { query: { token: '' } }, 'invalid_token'],
+    ['characters no token has', { query: { token: 'abc def' } }, 'invalid_token'],
+    ['a Basic header', { headers: { Authorization: 'Basic dXNlcjpwYXNz' } }, 'missing_token'],
+    [
+      'a Bearer header with nothing after it',
+      { headers: { Authorization: 'Bearer' } },
+      'missing_token',
+    ],
+  ])('refuses a malformed token (%s)', async (_, options, reason) => {
+    await expectRefused(options, undefined, reason);
   });
 
   it('refuses a token signed with another secret (and accepts the same one signed right)', async () => {
@@ -201,7 +220,11 @@ describe('$connect', () => {
 
   it('refuses an expired token (and accepts the same claims unexpired)', async () => {
     const user = await registerUser();
-    await expectRefused({ query: { token: signAccessToken(user, { expiresIn: -60 }) } }, user);
+    await expectRefused(
+      { query: { token: signAccessToken(user, { expiresIn: -60 }) } },
+      user,
+      'token_expired',
+    );
     await connectWith(signAccessToken(user, { expiresIn: 60 }));
   });
 
@@ -250,7 +273,11 @@ describe('$connect', () => {
     });
     expect(response).toEqual({
       status: 401,
-      frame: { error: 'Missing, invalid or expired access token', code: 'UNAUTHORIZED' },
+      frame: {
+        error: 'Missing, invalid or expired access token',
+        code: 'UNAUTHORIZED',
+        reason: 'invalid_token',
+      },
     });
     expect(await connectionRow(id)).toBeUndefined();
   });

@@ -62,7 +62,7 @@ afterAll(async () => {
 
 async function signUp(name: string) {
   const response = await invoke(handlers.register, {
-    body: { username: name, email: `${name}@example.com`, password: 'password123' },
+    body: { username: name, email: `${name}@example.com`, password: 'a fine password' },
   });
   expect(response.status).toBe(201);
   return {
@@ -84,14 +84,14 @@ function everyEndpoint(
       body: {
         username: `${user.name}x`,
         email: `${user.name}x@example.com`,
-        password: 'password123',
+        password: 'a fine password',
       },
     }),
-    invoke(handlers.login, { body: { username: user.name, password: 'password123' } }),
+    invoke(handlers.login, { body: { username: user.name, password: 'a fine password' } }),
     invoke(handlers.profile, { token }),
     invoke(handlers.changePassword, {
       token,
-      body: { old_password: 'password123', new_password: 'password456' },
+      body: { old_password: 'a fine password', new_password: 'another fine password' },
     }),
     invoke(handlers.add, { token, body: { friend_username: peer.name } }),
     invoke(handlers.list, { token }),

@@ -6,6 +6,7 @@ import { connectionsSchema } from './004-connections';
 import { chatManagementSchema } from './005-chat-management';
 import { readWatermarkSchema } from './007-read-watermark';
 import { friendListSchema } from './008-friend-list';
+import { authHardeningSchema } from './009-auth-hardening';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'mysql';
@@ -24,5 +25,6 @@ export function allMigrations(context: MigrationContext): Record<string, Migrati
     '005-chat-management': chatManagementSchema(context),
     '007-read-watermark': readWatermarkSchema(context),
     '008-friend-list': friendListSchema(context),
+    '009-auth-hardening': authHardeningSchema(context),
   };
 }

@@ -41,7 +41,34 @@ export function errorBody(error: AppError, language: Language) {
     error: errorTexts[error.code][language],
     code: error.code,
     ...(error.details ? { details: error.details } : {}),
+    ...(error.reason ? { reason: error.reason } : {}),
   };
+}
+
+/**
+ * RFC 6750's challenge for an UNAUTHORIZED answer: a request without a token gets the bare
+ * scheme and realm (no error code, as section 3.1 asks); a refused token gets
+ * `error="invalid_token"`, its description saying whether it merely expired.
+ */
+export function bearerChallenge(error: AppError): string | undefined {
+  if (error.code !== 'UNAUTHORIZED') return undefined;
+  const realm = 'Bearer realm="chat-backend"';
+  if (error.reason === 'missing_token') return realm;
+  const description =
+    error.reason === 'token_expired'
+      ? 'The access token expired'
+      : 'The token is invalid, revoked or expired';
+  return `${realm}, error="invalid_token", error_description="${description}"`;
+}
+
+function errorHeaders(error: AppError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined) {
+    headers['Retry-After'] = String(error.retryAfterSeconds);
+  }
+  const challenge = bearerChallenge(error);
+  if (challenge !== undefined) headers['WWW-Authenticate'] = challenge;
+  return headers;
 }
 
 /**
@@ -59,10 +86,7 @@ export function errorMapper(): middy.MiddlewareObj<HttpEvent, HttpResult, Error,
       request.error = Object.assign(new Error(JSON.stringify(body)), {
         statusCode: error.status,
         expose: true,
-        headers:
-          error.retryAfterSeconds === undefined
-            ? {}
-            : { 'Retry-After': String(error.retryAfterSeconds) },
+        headers: errorHeaders(error),
       });
     },
   };

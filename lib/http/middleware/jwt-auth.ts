@@ -26,7 +26,9 @@ export function jwtAuth(
   return {
     before: async (request) => {
       const token = bearerToken(request.event.headers?.authorization);
-      if (token === undefined) throw new AppError('UNAUTHORIZED');
+      if (token === undefined) {
+        throw new AppError('UNAUTHORIZED', undefined, { reason: 'missing_token' });
+      }
       request.event.auth = await authenticate(token);
     },
   };

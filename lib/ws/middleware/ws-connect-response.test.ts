@@ -22,6 +22,7 @@ function refuse(error: unknown, language?: string) {
   void wsConnectResponse().onError?.(req);
   return {
     status: req.response?.statusCode,
+    ...(req.response?.headers ? { headers: req.response.headers } : {}),
     body: JSON.parse(req.response?.body ?? 'null'),
   };
 }
@@ -40,17 +41,38 @@ describe('wsConnectResponse', () => {
     expect(req.response).toBe(response);
   });
 
-  it('refuses a bad token with 401 and the contract body, in Chinese by default', () => {
+  it('refuses a bad token with 401, a Bearer challenge and the contract body, in Chinese by default', () => {
     expect(refuse(new AppError('UNAUTHORIZED'))).toEqual({
       status: 401,
-      body: { error: '未登录或登录已失效', code: 'UNAUTHORIZED' },
+      headers: {
+        'WWW-Authenticate':
+          'Bearer realm="chat-backend", error="invalid_token", error_description="The token is invalid, revoked or expired"',
+      },
+      body: { error: '未登录或登录已失效', code: 'UNAUTHORIZED', reason: 'invalid_token' },
+    });
+  });
+
+  it('says when the token merely expired, and challenges a missing one without an error code', () => {
+    expect(refuse(new AppError('UNAUTHORIZED', undefined, { reason: 'token_expired' }))).toEqual({
+      status: 401,
+      headers: {
+        'WWW-Authenticate':
+          'Bearer realm="chat-backend", error="invalid_token", error_description="The access token expired"',
+      },
+      body: { error: '未登录或登录已失效', code: 'UNAUTHORIZED', reason: 'token_expired' },
+    });
+    expect(refuse(new AppError('UNAUTHORIZED', undefined, { reason: 'missing_token' }))).toEqual({
+      status: 401,
+      headers: { 'WWW-Authenticate': 'Bearer realm="chat-backend"' },
+      body: { error: '未登录或登录已失效', code: 'UNAUTHORIZED', reason: 'missing_token' },
     });
   });
 
   it('speaks English when the handshake asked for it', () => {
-    expect(refuse(new AppError('UNAUTHORIZED'), 'en')).toEqual({
-      status: 401,
-      body: { error: 'Missing, invalid or expired access token', code: 'UNAUTHORIZED' },
+    expect(refuse(new AppError('UNAUTHORIZED'), 'en').body).toEqual({
+      error: 'Missing, invalid or expired access token',
+      code: 'UNAUTHORIZED',
+      reason: 'invalid_token',
     });
   });
 

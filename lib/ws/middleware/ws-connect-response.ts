@@ -1,5 +1,10 @@
 import type middy from '@middy/core';
-import { errorBody, reportFailure, toAppError } from '../../http/middleware/error-mapper';
+import {
+  bearerChallenge,
+  errorBody,
+  reportFailure,
+  toAppError,
+} from '../../http/middleware/error-mapper';
 import { responseLanguage } from '../../http/language';
 import type { WsContext, WsEvent, WsResult } from '../types';
 
@@ -16,8 +21,10 @@ export function wsConnectResponse(): middy.MiddlewareObj<WsEvent, WsResult, Erro
     onError: (request) => {
       const error = toAppError(request.error);
       reportFailure(error);
+      const challenge = bearerChallenge(error);
       request.response = {
         statusCode: error.status,
+        ...(challenge === undefined ? {} : { headers: { 'WWW-Authenticate': challenge } }),
         body: JSON.stringify(errorBody(error, responseLanguage(request.context))),
       };
     },

@@ -123,7 +123,9 @@ describe('wsResponse', () => {
           (code, language) => {
             const frame = errorFrame(new AppError(code), language);
             const text = errorTexts[code][language === 'en' ? 'en' : 'zh'];
-            expect(frame).toEqual({ type: 'error', data: { code, error: text } });
+            // UNAUTHORIZED also says why (here the default: sign in again).
+            const reason = code === 'UNAUTHORIZED' ? { reason: 'invalid_token' } : {};
+            expect(frame).toEqual({ type: 'error', data: { code, error: text, ...reason } });
           },
         ),
       );

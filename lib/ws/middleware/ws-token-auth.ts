@@ -22,9 +22,10 @@ export function wsTokenAuth(
     before: async (request) => {
       const { queryStringParameters, headers } = request.event;
       const token = queryStringParameters?.token ?? bearerToken(headers?.authorization);
-      if (token === undefined || !/^[A-Za-z0-9\-_.]{1,4096}$/.test(token)) {
-        throw new AppError('UNAUTHORIZED');
+      if (token === undefined) {
+        throw new AppError('UNAUTHORIZED', undefined, { reason: 'missing_token' });
       }
+      if (!/^[A-Za-z0-9\-_.]{1,4096}$/.test(token)) throw new AppError('UNAUTHORIZED');
       request.event.auth = await authenticate(token);
     },
   };
