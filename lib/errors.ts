@@ -23,6 +23,7 @@ export const errorStatus = {
   NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   FRIEND_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   USERNAME_TAKEN: 409,
   EMAIL_TAKEN: 409,
   ALREADY_FRIENDS: 409,
@@ -45,13 +46,17 @@ export class AppError extends Error {
   /** For RATE_LIMITED: when to try again (the `Retry-After` header). */
   readonly retryAfterSeconds: number | undefined;
 
+  /** For METHOD_NOT_ALLOWED: the methods the path answers (the `Allow` header). */
+  readonly allow: readonly string[] | undefined;
+
   constructor(
     readonly code: ErrorCode,
     readonly details?: FieldProblem[],
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; allow?: readonly string[] },
   ) {
     super(code, options);
     this.status = errorStatus[code];
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.allow = options?.allow;
   }
 }

@@ -34,6 +34,10 @@ export const errorTexts: Record<ErrorCode, Texts> = {
   NOT_FOUND: { zh: '请求的资源不存在', en: 'Not found' },
   USER_NOT_FOUND: { zh: '用户不存在', en: 'User not found' },
   FRIEND_NOT_FOUND: { zh: '好友关系不存在', en: 'Friendship not found' },
+  METHOD_NOT_ALLOWED: {
+    zh: '该路径不支持此请求方法',
+    en: 'This method is not allowed on this path',
+  },
   USERNAME_TAKEN: { zh: '用户名已被占用', en: 'This username is already taken' },
   EMAIL_TAKEN: { zh: '邮箱已被注册', en: 'This email is already registered' },
   ALREADY_FRIENDS: { zh: '你们已经是好友了', en: 'You are already friends' },

@@ -59,10 +59,12 @@ export function errorMapper(): middy.MiddlewareObj<HttpEvent, HttpResult, Error,
       request.error = Object.assign(new Error(JSON.stringify(body)), {
         statusCode: error.status,
         expose: true,
-        headers:
-          error.retryAfterSeconds === undefined
+        headers: {
+          ...(error.retryAfterSeconds === undefined
             ? {}
-            : { 'Retry-After': String(error.retryAfterSeconds) },
+            : { 'Retry-After': String(error.retryAfterSeconds) }),
+          ...(error.allow === undefined ? {} : { Allow: error.allow.join(', ') }),
+        },
       });
     },
   };
