@@ -1,5 +1,4 @@
 import type middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { AppError } from '../errors';
 
 /**
@@ -7,7 +6,9 @@ import { AppError } from '../errors';
  * `503 SERVICE_UNAVAILABLE` itself. A function cut off by its timeout answers nothing a
  * client can trust: API Gateway turns it into a bare 503 without our code, and
  * serverless-offline into `200` with `{"errorMessage": "[504] - Lambda timeout."}`, which
- * looks like a success. The margin leaves time to render the answer and send it.
+ * looks like a success (and leaves that worker unusable). The margin leaves time to render
+ * the answer and send it. Locally, offline's own timeout is off (serverless.yml): it would
+ * also count the worker's start-up, which Lambda does not; this deadline stands in for it.
  */
 export const DEADLINE_MARGIN_MS = 1000;
 
@@ -26,32 +27,3 @@ export const deadlinePlugin: middy.PluginObject = {
     });
   },
 };
-
-let firstInvocation = true;
-
-/**
- * serverless-offline starts a function's clock before it creates the worker and loads the
- * bundle, but the `getRemainingTimeInMillis` it hands the handler starts after. On a
- * container's first invocation locally, that start-up time (the worker's age) is taken
- * off the remaining time, so the deadline still comes before offline's. Lambda counts
- * the init phase apart from the timeout: deployed, nothing changes. Use it first.
- */
-export function offlineStartupTime<TEvent, TResult, TContext extends Context>(): middy.MiddlewareObj<
-  TEvent,
-  TResult,
-  Error,
-  TContext
-> {
-  return {
-    before: (request) => {
-      if (!firstInvocation) return;
-      firstInvocation = false;
-      const context = request.context;
-      if (process.env.IS_OFFLINE !== 'true' || typeof context.getRemainingTimeInMillis !== 'function')
-        return;
-      const startupMs = performance.now();
-      const remaining = context.getRemainingTimeInMillis.bind(context);
-      context.getRemainingTimeInMillis = () => Math.max(0, remaining() - startupMs);
-    },
-  };
-}

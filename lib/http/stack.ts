@@ -5,7 +5,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getConfig } from '../config';
 import { logger } from '../logger';
-import { deadlinePlugin, offlineStartupTime } from './deadline';
+import { deadlinePlugin } from './deadline';
 import { languageNegotiation } from './language';
 import { cors } from './middleware/cors';
 import { errorHandler, errorMapper } from './middleware/error-mapper';
@@ -25,7 +25,6 @@ export function httpStack(
   options: { securityHeaders?: SecurityHeadersOptions; publicSuccesses?: boolean } = {},
 ) {
   return middy<HttpEvent, HttpResult, Error, HttpContext>(deadlinePlugin)
-    .use(offlineStartupTime())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
