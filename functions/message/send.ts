@@ -5,6 +5,7 @@ import { Message } from '../../lib/api/schemas';
 import { created, httpEndpoint, ok } from '../../lib/http/handler';
 import { fieldMessage } from '../../lib/http/messages';
 import { idField, textField } from '../../lib/http/validation';
+import { isMediaReference } from '../../lib/media';
 import { messageTypes, sendMessage } from '../../lib/messages';
 
 export const requestSchema = {
@@ -17,7 +18,8 @@ export const requestSchema = {
       .nullish()
       .transform((type) => type ?? 'text')
       .meta({
-        description: '`text` when absent or null; `image` and `file`: `content` is a URL or key.',
+        description:
+          '`text` when absent or null. `image` and `file`: `content` is an `https://` URL (at most 2048 characters, a host name rather than an IP address, no credentials) or a storage key (1–512 of `A-Z a-z 0-9 / _ . -`, no `.` or `..` segment); anything else is `VALIDATION_ERROR`.',
       }),
     // MySQL compares strings ignoring trailing spaces, so `k1` and `k1 ` would be one key
     // there and two on SQLite: surrounding whitespace is refused to keep both the same.
@@ -28,6 +30,11 @@ export const requestSchema = {
         description:
           'Optional idempotency key, unique per sender, without surrounding whitespace: a repeat creates nothing and answers the original message.',
       }),
+  })
+  // An image or a file is fetched and rendered by clients: only a safe reference to one.
+  .refine((body) => body.message_type === 'text' || isMediaReference(body.content), {
+    error: 'MEDIA_REFERENCE',
+    path: ['content'],
   }),
 };
 

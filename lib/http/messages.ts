@@ -121,6 +121,10 @@ export const fieldTexts = {
   ONE_OF: { zh: '须为以下之一：{0}', en: 'must be one of: {0}' },
   AT_LEAST_ONE: { zh: '至少提供以下之一：{0}', en: 'give at least one of: {0}' },
   BOOLEAN: { zh: '必须是 true 或 false', en: 'must be true or false' },
+  MEDIA_REFERENCE: {
+    zh: '图片和文件消息的内容须为 https:// 地址（最多 2048 个字符，使用域名而非 IP 地址，不含用户名和密码）或存储键（1–512 个字母、数字或 /、_、.、-，不含 . 或 .. 路径段）',
+    en: 'must be an https:// URL (at most 2048 characters, a host name rather than an IP address, no user name or password) or a storage key (1-512 letters, digits, /, _, . or -, no . or .. path segment) for an image or a file',
+  },
   MALFORMED_TEXT: {
     zh: '包含无效的 Unicode 字符（孤立代理项）',
     en: 'contains invalid Unicode (an unpaired surrogate)',
