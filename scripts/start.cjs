@@ -9,13 +9,15 @@
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 
+const projectRoot = join(require.resolve('../package.json'), '..');
+
 /** The environment serverless runs with: the caller's, telemetry and notifications off. */
 function startEnvironment(env = process.env) {
   return { ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
 }
 
 function start(args = process.argv.slice(2)) {
-  const serverless = join(__dirname, '../node_modules/serverless/bin/serverless.js');
+  const serverless = join(projectRoot, 'node_modules/serverless/bin/serverless.js');
   const child = spawn(
     process.execPath,
     [serverless, 'offline', 'start', '--stage', 'local', ...args],

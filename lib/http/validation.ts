@@ -124,7 +124,7 @@ export function textField(options: { min: number; max: number; trim?: boolean })
         ...(min > 0 ? { pattern: '\\S' } : {}),
         description: trim
           ? `${min}–${max} characters once surrounding whitespace is trimmed.`
-          : `${min}–${max} characters${min > 0 ? ', not only whitespace' : ''}, kept as sent.`,
+          : `${min}–${max} characters${min > 0 ? ', not only whitespace or invisible characters' : ''}, kept as sent.`,
       })
   );
 }

@@ -48,8 +48,8 @@ function outsideReferences(path: string, text: string): string[] {
       if (leavesRoot(target)) found.push(target);
     }
   }
-  // Paths named in the text, linked or not: `../shared/api.md`.
-  for (const [mention] of text.matchAll(/(?:\.\.[/\\])+[^\s)`'"<>\]]*/g)) {
+  // Paths named in the text, linked or not: `../shared/api.md` (not `a/../b` inside a name).
+  for (const [mention] of text.matchAll(/(?<![\w/.])(?:\.\.[/\\])+[^\s)`'"<>\]]*/g)) {
     if (leavesRoot(mention)) found.push(mention);
   }
   return [...new Set(found)];

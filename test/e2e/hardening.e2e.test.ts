@@ -34,11 +34,15 @@ it('rotates refresh tokens, revokes a login on reuse and on logout', async () =>
   const rotated = await call('/api/auth/refresh', { body: { refresh_token: refreshToken } });
   expect(rotated).toHaveStatus(200);
   expect(rotated.body.data.refresh_token).not.toBe(refreshToken);
-  expect(await call('/api/auth/profile', { token: rotated.body.data.access_token })).toHaveStatus(200);
+  expect(await call('/api/auth/profile', { token: rotated.body.data.access_token })).toHaveStatus(
+    200,
+  );
 
   const replay = await call('/api/auth/refresh', { body: { refresh_token: refreshToken } });
   expect(replay).toHaveStatus(401);
-  expect(await call('/api/auth/profile', { token: rotated.body.data.access_token })).toHaveStatus(401);
+  expect(await call('/api/auth/profile', { token: rotated.body.data.access_token })).toHaveStatus(
+    401,
+  );
   expect(await call('/api/auth/profile', { token: access })).toHaveStatus(401);
 
   const login = await call('/api/auth/login', {
@@ -50,7 +54,9 @@ it('rotates refresh tokens, revokes a login on reuse and on logout', async () =>
     token: login.body.data.access_token,
   });
   expect(out).toHaveStatus(200);
-  expect(await call('/api/auth/profile', { token: login.body.data.access_token })).toHaveStatus(401);
+  expect(await call('/api/auth/profile', { token: login.body.data.access_token })).toHaveStatus(
+    401,
+  );
   const afterLogout = await call('/api/auth/refresh', {
     body: { refresh_token: login.body.data.refresh_token },
   });

@@ -46,7 +46,9 @@ it('lets a browser read Retry-After, WWW-Authenticate, ETag and Allow; sends no 
   const exposed = (response.headers.get('access-control-expose-headers') ?? '')
     .split(',')
     .map((name) => name.trim().toLowerCase());
-  expect(exposed).toEqual(expect.arrayContaining(['retry-after', 'www-authenticate', 'etag', 'allow']));
+  expect(exposed).toEqual(
+    expect.arrayContaining(['retry-after', 'www-authenticate', 'etag', 'allow']),
+  );
   expect(response.headers.get('reporting-endpoints')).toBeNull();
   expect([...response.headers].filter(([, value]) => value.trim() === '')).toEqual([]);
 });

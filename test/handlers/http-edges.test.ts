@@ -120,9 +120,7 @@ describe('security headers', () => {
   ])('leave out an empty Reporting-Endpoints on %s', async (_, call) => {
     const response = await call();
     expect(response.headers['reporting-endpoints']).toBeUndefined();
-    expect(
-      Object.entries(response.headers).filter(([, value]) => value.trim() === ''),
-    ).toEqual([]);
+    expect(Object.entries(response.headers).filter(([, value]) => value.trim() === '')).toEqual([]);
   });
 });
 
