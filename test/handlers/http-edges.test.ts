@@ -4,6 +4,7 @@ import { handler as fallback } from '../../functions/system/fallback';
 import { handler as health } from '../../functions/system/health';
 import { handler as login } from '../../functions/auth/login';
 import { handler as openapi } from '../../functions/docs/openapi';
+import { ConfigError, loadConfig } from '../../lib/config';
 import { exposedHeaders } from '../../lib/http/middleware/cors';
 import { invoke } from '../helpers/invoke';
 import { loadContainer } from '../helpers/isolated';
@@ -148,4 +149,21 @@ describe('serverless.yml (API Gateway answers CORS once deployed)', () => {
       else process.env.CORS_ORIGINS = saved;
     }
   });
+});
+
+describe('CORS_ORIGINS', () => {
+  it('is `*` by default, or a list of origins', () => {
+    expect(loadConfig({}).corsOrigins).toEqual(['*']);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:8080,' }).corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:8080']);
+  });
+
+  it.each(['https://app.example.com/path', 'app.example.com', 'https://*.example.com', ','])(
+    'refuses %s with a message naming the variable',
+    (value) => {
+      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/);
+    },
+  );
 });

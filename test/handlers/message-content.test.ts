@@ -1,4 +1,5 @@
 import { handler as add } from '../../functions/friend/add';
+import { handler as register } from '../../functions/auth/register';
 import { handler as search } from '../../functions/friend/search';
 import { getDb } from '../../lib/db/connection';
 import { isMediaReference } from '../../lib/media';
@@ -52,6 +53,16 @@ describe('content that shows nothing', () => {
     const response = await sendMessage(alice, bob, '\u200Bhi\u200B');
     expect(response.status).toBe(201);
     expect(response.body.data.message.content).toBe('\u200Bhi\u200B');
+  });
+
+  it('refuses a username with invisible characters (the username rules allow none)', async () => {
+    const response = await invoke(register, {
+      body: { username: 'ab\u200B', email: `zw${Date.now()}@example.com`, password: 'password123' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.details.map((detail: { field: string }) => detail.field)).toEqual([
+      'username',
+    ]);
   });
 
   it('refuses an invisible search keyword and friend name too', async () => {
