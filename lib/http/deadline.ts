@@ -17,7 +17,8 @@ export const DEADLINE_MARGIN_MS = 1000;
  * set to the invocation's remaining time less the margin; when the timer wins, the error
  * goes through the stack's error handling like any other (contract body, headers, language).
  * The work left running is abandoned: a send that still commits is stored once, and a
- * retry with its `client_msg_id` answers it.
+ * retry with its `client_msg_id` answers it. The timer starts with the handler; the
+ * middlewares before it (the token check) are bounded by the database's own timeouts.
  */
 export const deadlinePlugin: middy.PluginObject = {
   timeoutEarlyInMillis: DEADLINE_MARGIN_MS,
