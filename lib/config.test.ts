@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       bcryptCost: 10,
       recallWindowSeconds: 120,
       realtime: { endpoint: undefined, clientUrl: undefined, pushTimeoutMs: 1500, offline: false },
+      corsOrigins: ['*'],
       rateLimits: {
         enabled: true,
         limits: {

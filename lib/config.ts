@@ -82,6 +82,27 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^wss?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be a ws:// or wss:// URL without query')
     .optional(),
+  CORS_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(\*|https?:\/\/[^\s/?#*]+)$/,
+              'must be * or origins like https://app.example.com (scheme and host, no path)',
+            ),
+        )
+        .min(1),
+    ),
   PUSH_TIMEOUT_MS: integer(1500, 50, 10000),
   RECALL_WINDOW_SECONDS: integer(120, 0, 7 * 24 * 3600),
   IS_OFFLINE: z.string().optional(),
@@ -123,6 +144,8 @@ export interface Config {
   /** How long after sending its sender may recall a message. */
   recallWindowSeconds: number;
   realtime: RealtimeConfig;
+  /** Which web pages may call the API from a browser: `*`, or exact origins (CORS_ORIGINS). */
+  corsOrigins: string[];
   rateLimits: {
     enabled: boolean;
     limits: {
@@ -225,6 +248,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       pushTimeoutMs: env.PUSH_TIMEOUT_MS,
       offline: env.IS_OFFLINE === 'true',
     },
+    corsOrigins: env.CORS_ORIGINS,
     rateLimits: {
       enabled: env.RATE_LIMITS === 'on',
       limits: {

@@ -24,6 +24,7 @@ export const errorStatus = {
   NOT_FOUND: 404,
   USER_NOT_FOUND: 404,
   FRIEND_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   USERNAME_TAKEN: 409,
   EMAIL_TAKEN: 409,
   ALREADY_FRIENDS: 409,
@@ -56,16 +57,24 @@ export class AppError extends Error {
 
   /** For UNAUTHORIZED: what the client should do (the body's `reason`, `WWW-Authenticate`). */
   readonly reason: UnauthorizedReason | undefined;
+  /** For METHOD_NOT_ALLOWED: the methods the path answers (the `Allow` header). */
+  readonly allow: readonly string[] | undefined;
 
   constructor(
     readonly code: ErrorCode,
     readonly details?: FieldProblem[],
-    options?: { cause?: unknown; retryAfterSeconds?: number; reason?: UnauthorizedReason },
+    options?: {
+      cause?: unknown;
+      retryAfterSeconds?: number;
+      reason?: UnauthorizedReason;
+      allow?: readonly string[];
+    },
   ) {
     super(code, options);
     this.status = errorStatus[code];
     this.retryAfterSeconds = options?.retryAfterSeconds;
     // Unless told otherwise, a refused token cannot be refreshed: sign in again.
     this.reason = options?.reason ?? (code === 'UNAUTHORIZED' ? 'invalid_token' : undefined);
+    this.allow = options?.allow;
   }
 }

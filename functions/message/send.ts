@@ -5,30 +5,38 @@ import { Message } from '../../lib/api/schemas';
 import { created, httpEndpoint, ok } from '../../lib/http/handler';
 import { fieldMessage } from '../../lib/http/messages';
 import { idField, textField } from '../../lib/http/validation';
+import { isMediaReference } from '../../lib/media';
 import { messageTypes, sendMessage } from '../../lib/messages';
 
 export const requestSchema = {
-  body: z.object({
-    receiver_id: idField,
-    /** Stored exactly as sent: not trimmed, but never only whitespace. */
-    content: textField({ min: 1, max: 5000 }),
-    message_type: z
-      .enum(messageTypes, { error: fieldMessage('ONE_OF', messageTypes.join(', ')) })
-      .nullish()
-      .transform((type) => type ?? 'text')
-      .meta({
-        description: '`text` when absent or null; `image` and `file`: `content` is a URL or key.',
-      }),
-    // MySQL compares strings ignoring trailing spaces, so `k1` and `k1 ` would be one key
-    // there and two on SQLite: surrounding whitespace is refused to keep both the same.
-    client_msg_id: textField({ min: 1, max: 64 })
-      .refine((key) => key.trim() === key, { error: 'NO_SURROUNDING_SPACE' })
-      .nullish()
-      .meta({
-        description:
-          'Optional idempotency key, unique per sender, without surrounding whitespace: a repeat creates nothing and answers the original message.',
-      }),
-  }),
+  body: z
+    .object({
+      receiver_id: idField,
+      /** Stored exactly as sent: not trimmed, but never blank (only whitespace or invisible characters). */
+      content: textField({ min: 1, max: 5000 }),
+      message_type: z
+        .enum(messageTypes, { error: fieldMessage('ONE_OF', messageTypes.join(', ')) })
+        .nullish()
+        .transform((type) => type ?? 'text')
+        .meta({
+          description:
+            '`text` when absent or null. `image` and `file`: `content` is an `https://` URL (at most 2048 characters, a host name rather than an IP address, no credentials) or a storage key (1–512 of `A-Z a-z 0-9 / _ . -`, no `.` or `..` segment); anything else is `VALIDATION_ERROR`.',
+        }),
+      // MySQL compares strings ignoring trailing spaces, so `k1` and `k1 ` would be one key
+      // there and two on SQLite: surrounding whitespace is refused to keep both the same.
+      client_msg_id: textField({ min: 1, max: 64 })
+        .refine((key) => key.trim() === key, { error: 'NO_SURROUNDING_SPACE' })
+        .nullish()
+        .meta({
+          description:
+            'Optional idempotency key, unique per sender, without surrounding whitespace: a repeat creates nothing and answers the original message.',
+        }),
+    })
+    // An image or a file is fetched and rendered by clients: only a safe reference to one.
+    .refine((body) => body.message_type === 'text' || isMediaReference(body.content), {
+      error: 'MEDIA_REFERENCE',
+      path: ['content'],
+    }),
 };
 
 const sent = z.object({ message: Message });

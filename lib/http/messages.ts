@@ -38,6 +38,10 @@ export const errorTexts: Record<ErrorCode, Texts> = {
   NOT_FOUND: { zh: '请求的资源不存在', en: 'Not found' },
   USER_NOT_FOUND: { zh: '用户不存在', en: 'User not found' },
   FRIEND_NOT_FOUND: { zh: '好友关系不存在', en: 'Friendship not found' },
+  METHOD_NOT_ALLOWED: {
+    zh: '该路径不支持此请求方法',
+    en: 'This method is not allowed on this path',
+  },
   USERNAME_TAKEN: { zh: '用户名已被占用', en: 'This username is already taken' },
   EMAIL_TAKEN: { zh: '邮箱已被注册', en: 'This email is already registered' },
   ALREADY_FRIENDS: { zh: '你们已经是好友了', en: 'You are already friends' },
@@ -126,6 +130,10 @@ export const fieldTexts = {
   AT_LEAST_ONE: { zh: '至少提供以下之一：{0}', en: 'give at least one of: {0}' },
   BOOLEAN: { zh: '必须是 true 或 false', en: 'must be true or false' },
   CURSOR: { zh: '不是本接口返回的游标', en: 'is not a cursor this endpoint returned' },
+  MEDIA_REFERENCE: {
+    zh: '图片和文件消息的内容须为 https:// 地址（最多 2048 个字符，使用域名而非 IP 地址，不含用户名和密码）或存储键（1–512 个字母、数字或 /、_、.、-，不含 . 或 .. 路径段）',
+    en: 'must be an https:// URL (at most 2048 characters, a host name rather than an IP address, no user name or password) or a storage key (1-512 letters, digits, /, _, . or -, no . or .. path segment) for an image or a file',
+  },
   MALFORMED_TEXT: {
     zh: '包含无效的 Unicode 字符（孤立代理项）',
     en: 'contains invalid Unicode (an unpaired surrogate)',

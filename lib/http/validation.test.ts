@@ -117,7 +117,7 @@ describe('toFieldProblems', () => {
     const zh = schema.safeParse({ username: '!', age: 'x' }, { error: errorMapFor('zh') });
     expect(toFieldProblems(zh.error as z.ZodError, 'zh', 'body')).toEqual([
       { field: 'username', message: '用户名须为 2-32 个字符，只能包含字母、数字、_、- 和 .' },
-      { field: 'age', message: '无效输入：期望 数字，实际接收 string' },
+      { field: 'age', message: '类型错误：应为数字，实际为字符串' },
     ]);
   });
 });

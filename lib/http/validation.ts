@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import en from 'zod/v4/locales/en.js';
-import zhCN from 'zod/v4/locales/zh-CN.js';
 import type { FieldProblem } from '../errors';
 import { fitsBcrypt } from '../auth/password';
 import { fieldMessage, fieldText, fieldTexts, type Language } from './messages';
@@ -87,8 +86,21 @@ export function characterCount(text: string): number {
 }
 
 /**
+ * Characters that show nothing: whitespace, format characters (Unicode category Cf: zero
+ * width space U+200B, word joiner U+2060, BOM U+FEFF, bidi marks…) and the Hangul fillers,
+ * which render as blank.
+ */
+const invisible = /[\s\p{Cf}\u115F\u1160\u3164\uFFA0]/gu;
+
+/** Whether `text` would show nothing: made only of whitespace and invisible characters. */
+export function isBlank(text: string): boolean {
+  return text.replace(invisible, '') === '';
+}
+
+/**
  * A string of `min`-`max` characters (code points), trimmed first if `trim`. With `min` of
- * 1 or more, a string of only whitespace is refused too (yet stored as sent when not trimmed).
+ * 1 or more, a string that shows nothing (only whitespace or invisible characters, see
+ * isBlank) is refused too (yet stored as sent when not trimmed).
  */
 export function textField(options: { min: number; max: number; trim?: boolean }) {
   const { min, max, trim = false } = options;
@@ -97,7 +109,7 @@ export function textField(options: { min: number; max: number; trim?: boolean })
     base
       // A lone surrogate cannot be stored as UTF-8: refuse it rather than store something else.
       .refine((text) => !/[\uD800-\uDFFF]/u.test(text), { error: 'MALFORMED_TEXT', abort: true })
-      .refine((text) => min === 0 || text.trim() !== '', { error: 'NOT_BLANK', abort: true })
+      .refine((text) => min === 0 || !isBlank(text), { error: 'NOT_BLANK', abort: true })
       .refine(
         (text) => {
           const length = characterCount(text);
@@ -112,7 +124,7 @@ export function textField(options: { min: number; max: number; trim?: boolean })
         ...(min > 0 ? { pattern: '\\S' } : {}),
         description: trim
           ? `${min}–${max} characters once surrounding whitespace is trimmed.`
-          : `${min}–${max} characters${min > 0 ? ', not only whitespace' : ''}, kept as sent.`,
+          : `${min}–${max} characters${min > 0 ? ', not only whitespace or invisible characters' : ''}, kept as sent.`,
       })
   );
 }
@@ -132,13 +144,79 @@ export function queryIntField(options: { min: number; max: number; fallback: num
 /** A password being checked, not chosen: any non-empty string of sane size. */
 export const givenPasswordField = z.string().min(1, { error: 'NOT_BLANK' }).max(1024);
 
-const zodLocales = { zh: zhCN(), en: en() } as const;
+const zodLocales = { zh: { localeError: chineseIssueText }, en: en() } as const;
 
 export function errorMapFor(language: Language): z.core.$ZodErrorMap {
   return (issue) =>
     issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')
       ? fieldTexts.REQUIRED[language]
       : zodLocales[language].localeError(issue);
+}
+
+/** JSON and zod type names in Chinese. */
+const chineseTypes: Record<string, string> = {
+  string: '字符串',
+  number: '数字',
+  int: '整数',
+  bigint: '整数',
+  nan: '非数字（NaN）',
+  boolean: '布尔值（true 或 false）',
+  object: '对象',
+  array: '数组',
+  null: '空值（null）',
+  undefined: '空',
+  date: '日期',
+  symbol: '符号',
+  function: '函数',
+  map: '映射',
+  set: '集合',
+  file: '文件',
+};
+
+/** The JSON type of a value, as zod names them. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'nan' : 'number';
+  return typeof value;
+}
+
+const chineseType = (name: string) => chineseTypes[name] ?? '其他类型';
+const quoted = (value: unknown) => JSON.stringify(String(value));
+
+/**
+ * zod's issues in Chinese, all of them: its own zh-CN locale leaves type names (`期望 string`),
+ * units and formats in English.
+ */
+function chineseIssueText(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `类型错误：应为${chineseType(issue.expected)}，实际为${chineseType(jsonType(issue.input))}`;
+    case 'invalid_value':
+      return `须为以下之一：${issue.values.map((value) => quoted(value)).join('、')}`;
+    case 'too_big':
+    case 'too_small': {
+      const bound = issue.code === 'too_big' ? issue.maximum : issue.minimum;
+      const limit = issue.code === 'too_big' ? '最多' : '至少';
+      if (issue.origin === 'string') return `长度${limit} ${bound} 个字符`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `${limit} ${bound} 项`;
+      const strict = !issue.inclusive;
+      if (issue.code === 'too_big') return `不能${strict ? '大于或等于' : '大于'} ${bound}`;
+      return `不能${strict ? '小于或等于' : '小于'} ${bound}`;
+    }
+    case 'invalid_format':
+      return issue.format === 'email' ? '邮箱格式无效' : '格式无效';
+    case 'not_multiple_of':
+      return `须为 ${issue.divisor} 的倍数`;
+    case 'unrecognized_keys':
+      return `包含未知的字段：${issue.keys.map((key) => quoted(key)).join('、')}`;
+    case 'invalid_key':
+      return '包含无效的键';
+    case 'invalid_element':
+      return '包含无效的值';
+    default:
+      return '无效输入';
+  }
 }
 
 /** Zod issues as the contract's `details`, in the request's language. */

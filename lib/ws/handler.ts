@@ -3,6 +3,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { z } from 'zod';
 import type { ConnectionRow } from '../db/schema';
+import { deadlinePlugin } from '../http/deadline';
 import { warnAboutConfiguration } from '../http/handler';
 import { languageNegotiation, responseLanguage } from '../http/language';
 import type { Language } from '../http/messages';
@@ -44,7 +45,7 @@ export interface ConnectInput {
  */
 export function wsConnectRoute(handle: (input: ConnectInput) => Promise<void>): WsHandler {
   warnAboutConfiguration();
-  return middy<WsEvent, WsResult, Error, WsContext>()
+  return middy<WsEvent, WsResult, Error, WsContext>(deadlinePlugin)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use(languageNegotiation())
@@ -89,7 +90,7 @@ export function wsRoute<S extends z.ZodType | undefined, C extends boolean>(
   route: FrameRoute<S, C>,
 ): FrameRouteHandler {
   warnAboutConfiguration();
-  const stack = middy<WsEvent, WsResult, Error, WsContext>()
+  const stack = middy<WsEvent, WsResult, Error, WsContext>(deadlinePlugin)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(wsResponse());
   if (route.connection) stack.use(wsConnection());

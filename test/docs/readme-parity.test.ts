@@ -104,6 +104,8 @@ const events = Object.values(serverlessYml.functions ?? {}).flatMap(
 const httpRoutes = sorted(
   events.flatMap(({ httpApi }) => {
     if (typeof httpApi === 'string') {
+      // `*` is the catch-all ($default): not an endpoint (the error table names its codes).
+      if (httpApi.trim() === '*') return [];
       const [method = '', path = ''] = httpApi.trim().split(/\s+/);
       return [`${method.toUpperCase()} ${path}`];
     }

@@ -11,7 +11,7 @@ const suffix = Date.now().toString(36);
 describe('over HTTP', () => {
   it('GET /api/health answers 200 with the database type', async () => {
     const response = await call('/api/health');
-    expect(response.status).toBe(200);
+    expect(response).toHaveStatus(200);
     expect(response.body).toEqual({
       message: '服务运行正常',
       data: { status: 'ok', database: 'ok', db_type: api().dbType },
@@ -24,7 +24,7 @@ describe('over HTTP', () => {
     const registered = await call('/api/auth/register', {
       body: { username, email, password: 'a fine password' },
     });
-    expect(registered.status).toBe(201);
+    expect(registered).toHaveStatus(201);
     expect(registered.body.data.user).toEqual({
       id: expect.any(Number),
       username,
@@ -39,7 +39,7 @@ describe('over HTTP', () => {
         password: 'a fine password',
       },
     });
-    expect(again.status).toBe(409);
+    expect(again).toHaveStatus(409);
     expect(again.body).toEqual({ error: '用户名已被占用', code: 'USERNAME_TAKEN' });
 
     const sameEmail = await call('/api/auth/register', {
@@ -49,40 +49,40 @@ describe('over HTTP', () => {
         password: 'a fine password',
       },
     });
-    expect(sameEmail.status).toBe(409);
+    expect(sameEmail).toHaveStatus(409);
     expect(sameEmail.body.code).toBe('EMAIL_TAKEN');
 
     const loggedIn = await call('/api/auth/login', {
       body: { username: email.toUpperCase(), password: 'a fine password' },
     });
-    expect(loggedIn.status).toBe(200);
+    expect(loggedIn).toHaveStatus(200);
     expect(loggedIn.body.data).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
     const token: string = loggedIn.body.data.access_token;
 
     const me = await call('/api/auth/profile', { token });
-    expect(me.status).toBe(200);
+    expect(me).toHaveStatus(200);
     expect(me.body.data.user).toEqual(registered.body.data.user);
 
     const wrongOld = await call('/api/auth/change_password', {
       token,
       body: { old_password: 'nope-nope', new_password: 'new password 1' },
     });
-    expect(wrongOld.status).toBe(400);
+    expect(wrongOld).toHaveStatus(400);
     expect(wrongOld.body.code).toBe('WRONG_PASSWORD');
 
     const same = await call('/api/auth/change_password', {
       token,
       body: { old_password: 'a fine password', new_password: 'a fine password' },
     });
-    expect(same.status).toBe(400);
+    expect(same).toHaveStatus(400);
     expect(same.body.code).toBe('SAME_PASSWORD');
 
     const changed = await call('/api/auth/change_password', {
       token,
       body: { old_password: 'a fine password', new_password: 'new password 1' },
     });
-    expect(changed.status).toBe(200);
-    expect((await call('/api/auth/profile', { token })).status).toBe(401);
+    expect(changed).toHaveStatus(200);
+    expect(await call('/api/auth/profile', { token })).toHaveStatus(401);
     expect(
       (await call('/api/auth/profile', { token: registered.body.data.access_token })).status,
     ).toBe(401);
@@ -93,7 +93,7 @@ describe('over HTTP', () => {
     const oldLogin = await call('/api/auth/login', {
       body: { username, password: 'a fine password' },
     });
-    expect(oldLogin.status).toBe(401);
+    expect(oldLogin).toHaveStatus(401);
     expect(oldLogin.body).toEqual({ error: '用户名或密码错误', code: 'INVALID_CREDENTIALS' });
   });
 
@@ -102,7 +102,7 @@ describe('over HTTP', () => {
       body: { username: 'x', email: 'nope', password: 1 },
       headers: { 'accept-language': 'en' },
     });
-    expect(invalid.status).toBe(400);
+    expect(invalid).toHaveStatus(400);
     expect(invalid.body.code).toBe('VALIDATION_ERROR');
     expect(invalid.body.error).toBe('The request is invalid');
     expect(invalid.body.details.map((detail: { field: string }) => detail.field)).toEqual([
@@ -115,28 +115,28 @@ describe('over HTTP', () => {
       rawBody: '{"username":',
       headers: { 'content-type': 'application/json' },
     });
-    expect(malformed.status).toBe(400);
+    expect(malformed).toHaveStatus(400);
     expect(malformed.body.code).toBe('INVALID_JSON');
 
     const notObject = await call('/api/auth/login', { body: ['username', 'password'] });
-    expect(notObject.status).toBe(400);
+    expect(notObject).toHaveStatus(400);
     expect(notObject.body.code).toBe('INVALID_JSON');
 
     const wrongType = await call('/api/auth/login', {
       rawBody: 'username=a&password=b',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
-    expect(wrongType.status).toBe(415);
+    expect(wrongType).toHaveStatus(415);
     expect(wrongType.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
 
     const huge = await call('/api/auth/login', {
       body: { username: 'a', password: 'b', padding: 'x'.repeat(70 * 1024) },
     });
-    expect(huge.status).toBe(413);
+    expect(huge).toHaveStatus(413);
     expect(huge.body.code).toBe('PAYLOAD_TOO_LARGE');
 
     const noToken = await call('/api/auth/profile');
-    expect(noToken.status).toBe(401);
+    expect(noToken).toHaveStatus(401);
     expect(noToken.body).toEqual({
       error: '未登录或登录已失效',
       code: 'UNAUTHORIZED',
@@ -147,7 +147,7 @@ describe('over HTTP', () => {
     const forged = await call('/api/auth/profile', {
       token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIiwidmVyIjowfQ.',
     });
-    expect(forged.status).toBe(401);
+    expect(forged).toHaveStatus(401);
   });
 
   it('answers CORS preflight requests', async () => {
@@ -159,7 +159,7 @@ describe('over HTTP', () => {
         'access-control-request-headers': 'content-type,authorization',
       },
     });
-    expect(response.status).toBeLessThan(300);
+    expect(response).toHaveStatusBelow(300);
     expect(response.headers.get('access-control-allow-origin')).toBeTruthy();
   });
 });

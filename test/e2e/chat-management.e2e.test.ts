@@ -13,7 +13,7 @@ async function send(from: { token: string }, to: { id: number }, content: string
     token: from.token,
     body: { receiver_id: to.id, content, ...extra },
   });
-  expect({ status: response.status, body: response.body }).toMatchObject({ status: 201 });
+  expect(response).toHaveStatus(201);
   return response.body.data.message as { id: number; content: string | null };
 }
 
@@ -27,10 +27,7 @@ it('recalls within the window, erases the content everywhere, and refuses later 
     token: bob.token,
     body: { message_id: message.id },
   });
-  expect({ status: byReceiver.status, code: byReceiver.body.code }).toEqual({
-    status: 403,
-    code: 'NOT_SENDER',
-  });
+  expect(byReceiver).toAnswer(403, { code: 'NOT_SENDER' });
 
   const recalled = await call('/api/message/recall', {
     token: alice.token,
@@ -48,10 +45,8 @@ it('recalls within the window, erases the content everywhere, and refuses later 
     token: alice.token,
     body: { receiver_id: bob.id, content: 'oops, wrong chat 🙈', client_msg_id: 'rc-1' },
   });
-  expect({ status: replay.status, content: replay.body.data?.message?.content }).toEqual({
-    status: 200,
-    content: null,
-  });
+  expect(replay).toHaveStatus(200);
+  expect(replay.body.data.message.content).toBeNull();
 
   const late = await send(alice, bob, 'this one stays');
   await new Promise((resolve) => setTimeout(resolve, 2_200));
@@ -59,10 +54,7 @@ it('recalls within the window, erases the content everywhere, and refuses later 
     token: alice.token,
     body: { message_id: late.id },
   });
-  expect({ status: tooLate.status, code: tooLate.body.code }).toEqual({
-    status: 403,
-    code: 'RECALL_WINDOW_PASSED',
-  });
+  expect(tooLate).toAnswer(403, { code: 'RECALL_WINDOW_PASSED' });
 });
 
 it('blocks both ways, keeps history, and lets messages through again after unblock', async () => {
@@ -76,10 +68,7 @@ it('blocks both ways, keeps history, and lets messages through again after unblo
     token: alice.token,
     body: { user_id: bob.id },
   });
-  expect({ status: blocked.status, data: blocked.body.data }).toEqual({
-    status: 200,
-    data: { user_id: bob.id, blocked: true },
-  });
+  expect(blocked).toAnswer(200, { data: { user_id: bob.id, blocked: true } });
   for (const [from, to] of [
     [alice, bob],
     [bob, alice],
@@ -88,17 +77,14 @@ it('blocks both ways, keeps history, and lets messages through again after unblo
       token: from.token,
       body: { receiver_id: to.id, content: 'hello?' },
     });
-    expect({ status: refused.status, code: refused.body.code }).toEqual({
-      status: 403,
-      code: 'BLOCKED',
-    });
+    expect(refused).toAnswer(403, { code: 'BLOCKED' });
   }
   await call('/api/friend/block', { token: carol.token, body: { user_id: alice.id } });
   const add = await call('/api/friend/add', {
     token: alice.token,
     body: { friend_username: carol.username },
   });
-  expect({ status: add.status, code: add.body.code }).toEqual({ status: 403, code: 'BLOCKED' });
+  expect(add).toAnswer(403, { code: 'BLOCKED' });
 
   const list = await call('/api/friend/blocked', { token: alice.token });
   expect(list.body.data.users).toEqual([
@@ -149,16 +135,10 @@ it('pins, mutes and hides chats in the list; a new message brings a hidden chat 
   await settings({ friend_id: carol.id, muted: true });
   await settings({ friend_id: dave.id, hidden: true });
   const none = await settings({ friend_id: bob.id });
-  expect({ status: none.status, code: none.body.code }).toEqual({
-    status: 400,
-    code: 'VALIDATION_ERROR',
-  });
+  expect(none).toAnswer(400, { code: 'VALIDATION_ERROR' });
   const stranger = await signUp(api(), `cs_x_${t}`);
   const missing = await settings({ friend_id: stranger.id, pinned: true });
-  expect({ status: missing.status, code: missing.body.code }).toEqual({
-    status: 404,
-    code: 'CHAT_NOT_FOUND',
-  });
+  expect(missing).toAnswer(404, { code: 'CHAT_NOT_FOUND' });
 
   const chats = async () => (await call('/api/message/chats', { token: me.token })).body.data;
   const list = await chats();

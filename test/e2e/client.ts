@@ -16,6 +16,61 @@ export interface CallResult {
   text: string;
 }
 
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- how Jest's matchers are typed
+  namespace jest {
+    interface Matchers<R> {
+      /** The answer has this HTTP status; a failure shows the status and body it got. */
+      toHaveStatus(status: number): R;
+      /** This status, and a body containing `body` (as toMatchObject); a failure shows the body. */
+      toAnswer(status: number, body: Record<string, unknown>): R;
+      /** A status below `limit` (e.g. no 5xx); a failure shows the body. */
+      toHaveStatusBelow(limit: number): R;
+    }
+  }
+}
+
+/** What came back, for a failure message: status, type and body as received. */
+function shown(received: CallResult | Response): string {
+  const type = received.headers.get('content-type') ?? '';
+  // A raw fetch Response (documents, binary files) has not read its body.
+  const text = typeof received.text === 'string' ? received.text : '(body not read)';
+  return `${received.status} ${type}:\n${text}`;
+}
+
+/**
+ * Status assertions that show the body that came back when they fail, e.g.
+ * serverless-offline's `{"errorMessage": "[504] - Lambda timeout."}` behind a 200, not only
+ * two numbers: `expect(response).toHaveStatus(201)`, `.toAnswer(403, { code: 'BLOCKED' })`.
+ */
+expect.extend({
+  toHaveStatus(received: CallResult | Response, status: number) {
+    const pass = received.status === status;
+    return {
+      pass,
+      message: () => `expected HTTP ${pass ? 'not ' : ''}${status}, got ${shown(received)}`,
+    };
+  },
+  toAnswer(received: CallResult, status: number, body: Record<string, unknown>) {
+    const pass =
+      received.status === status && this.equals(received.body, expect.objectContaining(body));
+    return {
+      pass,
+      message: () =>
+        `expected HTTP ${pass ? 'not ' : ''}${status} with ${this.utils.printExpected(
+          body,
+        )}, got ${shown(received)}`,
+    };
+  },
+  toHaveStatusBelow(received: CallResult, limit: number) {
+    const pass = received.status < limit;
+    return {
+      pass,
+      message: () => `expected HTTP ${pass ? 'not ' : ''}below ${limit}, got ${shown(received)}`,
+    };
+  },
+});
+
 /** One HTTP request to the offline API, the JSON answer parsed. */
 export async function call(api: OfflineApi, path: string, options: Call = {}): Promise<CallResult> {
   const { method, body, rawBody, token, headers = {} } = options;

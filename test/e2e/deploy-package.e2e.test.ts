@@ -195,7 +195,8 @@ it('routes every httpApi event of serverless.yml through the HTTP API to its fun
   );
   const declared = Object.fromEntries(
     events('httpApi').map(([key, event]) => [
-      `${String(event.method).toUpperCase()} ${event.path}`,
+      // `httpApi: '*'` is the HTTP API's catch-all route.
+      event === '*' ? '$default' : `${String(event.method).toUpperCase()} ${event.path}`,
       [lambdaOf(key)],
     ]),
   );

@@ -21,7 +21,7 @@ const get = (path: string, headers: Record<string, string> = {}) =>
 
 it('serves the committed OpenAPI document', async () => {
   const response = await get('/api/openapi.json');
-  expect(response.status).toBe(200);
+  expect(response).toHaveStatus(200);
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   expect(response.headers.get('cache-control')).toBe('no-cache');
   expect(response.headers.get('etag')).toMatch(/^"[\w-]+"$/);
@@ -32,7 +32,7 @@ it('serves the committed OpenAPI document', async () => {
 
 it("serves the AsyncAPI document with this instance's WebSocket server", async () => {
   const response = await get('/api/asyncapi.json');
-  expect(response.status).toBe(200);
+  expect(response).toHaveStatus(200);
   const document = (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a document
   expect(document.asyncapi).toBe('3.0.0');
   const url = new URL(api().websocketUrl);
@@ -42,7 +42,7 @@ it("serves the AsyncAPI document with this instance's WebSocket server", async (
 
 it('serves the interactive reference page with its own Content-Security-Policy', async () => {
   const response = await get('/api/docs');
-  expect(response.status).toBe(200);
+  expect(response).toHaveStatus(200);
   expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
   const policy = response.headers.get('content-security-policy') ?? '';
   expect(policy).toContain("default-src 'none'");
@@ -63,7 +63,7 @@ it("serves Swagger UI's files from this server: cacheable, gzipped, validated by
     join(projectRoot, 'node_modules/swagger-ui-dist/swagger-ui-bundle.js'),
   );
   const plain = await get('/api/docs/swagger-ui-bundle.js');
-  expect(plain.status).toBe(200);
+  expect(plain).toHaveStatus(200);
   expect(plain.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   expect(plain.headers.get('cache-control')).toBe('public, max-age=86400');
   const etag = plain.headers.get('etag');
@@ -94,12 +94,14 @@ it("serves Swagger UI's files from this server: cacheable, gzipped, validated by
   expect(gunzipSync(gzipped.body).equals(shipped)).toBe(true);
 
   const unchanged = await get('/api/docs/swagger-ui-bundle.js', { 'if-none-match': etag ?? '' });
-  expect(unchanged.status).toBe(304);
+  expect(unchanged).toHaveStatus(304);
 
   const css = await get('/api/docs/swagger-ui.css');
-  expect([css.status, css.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
+  expect(css).toHaveStatus(200);
+  expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
   const icon = await get('/api/docs/favicon-32x32.png');
-  expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/png']);
+  expect(icon).toHaveStatus(200);
+  expect(icon.headers.get('content-type')).toBe('image/png');
   expect(
     Buffer.from(await icon.arrayBuffer())
       .subarray(1, 4)

@@ -13,38 +13,38 @@ it('adds, lists, searches and removes friends', async () => {
     token: alice.token,
     body: { friend_username: `bob_${t}` },
   });
-  expect(added.status).toBe(201);
+  expect(added).toHaveStatus(201);
   expect(added.body.data.friend).toMatchObject({ id: bob.id, username: bob.username });
 
   const zhangAddsAlice = await call('/api/friend/add', {
     token: zhang.token,
     body: { friend_username: alice.username },
   });
-  expect(zhangAddsAlice.status).toBe(201);
+  expect(zhangAddsAlice).toHaveStatus(201);
 
   const repeat = await call('/api/friend/add', {
     token: bob.token,
     body: { friend_username: alice.username },
   });
-  expect(repeat.status).toBe(409);
+  expect(repeat).toHaveStatus(409);
   expect(repeat.body.code).toBe('ALREADY_FRIENDS');
 
   const self = await call('/api/friend/add', {
     token: bob.token,
     body: { friend_username: bob.username },
   });
-  expect(self.status).toBe(400);
+  expect(self).toHaveStatus(400);
   expect(self.body.code).toBe('CANNOT_ADD_SELF');
 
   const unknown = await call('/api/friend/add', {
     token: bob.token,
     body: { friend_username: 'nobody%' },
   });
-  expect(unknown.status).toBe(404);
+  expect(unknown).toHaveStatus(404);
   expect(unknown.body.code).toBe('USER_NOT_FOUND');
 
   const aliceList = await call('/api/friend/list', { token: alice.token });
-  expect(aliceList.status).toBe(200);
+  expect(aliceList).toHaveStatus(200);
   expect(aliceList.body.data.count).toBe(2);
   expect(aliceList.body.data.friends.map((friend: { id: number }) => friend.id)).toEqual([
     bob.id,
@@ -54,7 +54,7 @@ it('adds, lists, searches and removes friends', async () => {
   const search = await call(`/api/friend/search?keyword=${encodeURIComponent(`_${t}`)}&limit=10`, {
     token: bob.token,
   });
-  expect(search.status).toBe(200);
+  expect(search).toHaveStatus(200);
   expect(search.body.data.users).toEqual([
     { id: alice.id, username: alice.username, is_friend: true },
     { id: zhang.id, username: zhang.username, is_friend: false },
@@ -64,21 +64,21 @@ it('adds, lists, searches and removes friends', async () => {
   expect(wildcard.body.data.users).toEqual([]);
 
   const badLimit = await call(`/api/friend/search?keyword=a&limit=500`, { token: bob.token });
-  expect(badLimit.status).toBe(400);
+  expect(badLimit).toHaveStatus(400);
   expect(badLimit.body.details).toEqual([{ field: 'limit', message: '须为 1 到 50 之间的整数' }]);
 
   const removed = await call('/api/friend/remove', {
     token: bob.token,
     body: { friend_id: alice.id },
   });
-  expect(removed.status).toBe(200);
+  expect(removed).toHaveStatus(200);
   expect(removed.body.data).toEqual({ friend_id: alice.id });
 
   const removedAgain = await call('/api/friend/remove', {
     token: bob.token,
     body: { friend_id: alice.id },
   });
-  expect(removedAgain.status).toBe(404);
+  expect(removedAgain).toHaveStatus(404);
   expect(removedAgain.body.code).toBe('FRIEND_NOT_FOUND');
 
   const aliceAfter = await call('/api/friend/list', { token: alice.token });
@@ -87,7 +87,7 @@ it('adds, lists, searches and removes friends', async () => {
   ]);
 
   const noToken = await call('/api/friend/list');
-  expect(noToken.status).toBe(401);
+  expect(noToken).toHaveStatus(401);
 });
 
 it('keeps one friendship when two people add each other at the same moment', async () => {
@@ -98,7 +98,9 @@ it('keeps one friendship when two people add each other at the same moment', asy
       call('/api/friend/add', { token: a.token, body: { friend_username: b.username } }),
       call('/api/friend/add', { token: b.token, body: { friend_username: a.username } }),
     ]);
-    expect(results.map((result) => result.status).sort()).toEqual([201, 409]);
+    const [first, second] = results.sort((x, y) => x.status - y.status);
+    expect(first).toHaveStatus(201);
+    expect(second).toHaveStatus(409);
     const list = await call('/api/friend/list', { token: a.token });
     expect(list.body.data.friends.map((friend: { id: number }) => friend.id)).toEqual([b.id]);
   }

@@ -19,7 +19,7 @@ const t = Date.now().toString(36);
 
 it('sends security headers and never caches', async () => {
   const response = await call('/api/health');
-  expect(response.status).toBe(200);
+  expect(response).toHaveStatus(200);
   expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   expect(response.headers.get('cache-control')).toBe('no-store');
   expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/);
@@ -29,43 +29,43 @@ it('rotates refresh tokens, revokes a login on reuse and on logout', async () =>
   const registered = await call('/api/auth/register', {
     body: { username: `tok_${t}`, email: `tok_${t}@example.com`, password: 'a fine password' },
   });
-  expect(registered.status).toBe(201);
+  expect(registered).toHaveStatus(201);
   const { access_token: access, refresh_token: refreshToken } = registered.body.data;
   expect(typeof refreshToken).toBe('string');
 
   const rotated = await call('/api/auth/refresh', { body: { refresh_token: refreshToken } });
-  expect(rotated.status).toBe(200);
+  expect(rotated).toHaveStatus(200);
   expect(rotated.body.data.refresh_token).not.toBe(refreshToken);
-  expect((await call('/api/auth/profile', { token: rotated.body.data.access_token })).status).toBe(
+  expect(await call('/api/auth/profile', { token: rotated.body.data.access_token })).toHaveStatus(
     200,
   );
 
   const replay = await call('/api/auth/refresh', { body: { refresh_token: refreshToken } });
-  expect(replay.status).toBe(401);
+  expect(replay).toHaveStatus(401);
   const revoked = await call('/api/auth/profile', { token: rotated.body.data.access_token });
-  expect(revoked.status).toBe(401);
+  expect(revoked).toHaveStatus(401);
   expect(revoked.body.reason).toBe('invalid_token');
   expect(revoked.headers.get('www-authenticate')).toBe(
     'Bearer realm="chat-backend", error="invalid_token", error_description="The token is invalid, revoked or expired"',
   );
-  expect((await call('/api/auth/profile', { token: access })).status).toBe(401);
+  expect(await call('/api/auth/profile', { token: access })).toHaveStatus(401);
 
   const login = await call('/api/auth/login', {
     body: { username: `tok_${t}`, password: 'a fine password' },
   });
-  expect(login.status).toBe(200);
+  expect(login).toHaveStatus(200);
   const out = await call('/api/auth/logout', {
     method: 'POST',
     token: login.body.data.access_token,
   });
-  expect(out.status).toBe(200);
-  expect((await call('/api/auth/profile', { token: login.body.data.access_token })).status).toBe(
+  expect(out).toHaveStatus(200);
+  expect(await call('/api/auth/profile', { token: login.body.data.access_token })).toHaveStatus(
     401,
   );
   const afterLogout = await call('/api/auth/refresh', {
     body: { refresh_token: login.body.data.refresh_token },
   });
-  expect(afterLogout.status).toBe(401);
+  expect(afterLogout).toHaveStatus(401);
 });
 
 it('limits login attempts per account and client IP with 429 and Retry-After', async () => {
@@ -74,12 +74,12 @@ it('limits login attempts per account and client IP with 429 and Retry-After', a
     const response = await call('/api/auth/login', {
       body: { username: user.username, password: 'wrong-password' },
     });
-    expect(response.status).toBe(401);
+    expect(response).toHaveStatus(401);
   }
   const blocked = await call('/api/auth/login', {
     body: { username: user.username, password: 'a fine password' },
   });
-  expect(blocked.status).toBe(429);
+  expect(blocked).toHaveStatus(429);
   expect(blocked.body.code).toBe('RATE_LIMITED');
   const retryAfter = Number(blocked.headers.get('retry-after'));
   expect(retryAfter).toBeGreaterThan(0);
@@ -119,7 +119,7 @@ it('answers random requests over HTTP below 500, in the contract shape', async (
             : {}),
           ...(withToken ? { token: user.token } : {}),
         });
-        expect(response.status).toBeLessThan(500);
+        expect(response).toHaveStatusBelow(500);
         expect(typeof response.body).toBe('object');
         if (response.status >= 400) {
           expect(typeof response.body.code).toBe('string');

@@ -14,7 +14,7 @@ it('sends, pages, lists chats, reads the last message and marks read', async () 
     token: stranger.token,
     body: { receiver_id: alice.id, content: 'hi' },
   });
-  expect(notFriends.status).toBe(403);
+  expect(notFriends).toHaveStatus(403);
   expect(notFriends.body.code).toBe('NOT_FRIENDS');
 
   const content = 'Hello 👋 世界 𠜎 — "quoted" \\ 100%';
@@ -22,7 +22,7 @@ it('sends, pages, lists chats, reads the last message and marks read', async () 
     token: alice.token,
     body: { receiver_id: String(bob.id), content, client_msg_id: 'm-1' },
   });
-  expect(sent.status).toBe(201);
+  expect(sent).toHaveStatus(201);
   expect(sent.body.data.message).toMatchObject({
     sender_id: alice.id,
     receiver_id: bob.id,
@@ -37,7 +37,7 @@ it('sends, pages, lists chats, reads the last message and marks read', async () 
     token: alice.token,
     body: { receiver_id: bob.id, content, client_msg_id: 'm-1' },
   });
-  expect(retry.status).toBe(200);
+  expect(retry).toHaveStatus(200);
   expect(retry.body.data.message.id).toBe(sent.body.data.message.id);
 
   for (let index = 0; index < 24; index += 1) {
@@ -46,13 +46,13 @@ it('sends, pages, lists chats, reads the last message and marks read', async () 
       token: from.token,
       body: { receiver_id: to.id, content: `n${index}` },
     });
-    expect(response.status).toBe(201);
+    expect(response).toHaveStatus(201);
   }
 
   const first = await call(`/api/message/history?friend_id=${alice.id}&per_page=10`, {
     token: bob.token,
   });
-  expect(first.status).toBe(200);
+  expect(first).toHaveStatus(200);
   expect(first.body.data).toMatchObject({ page: 1, per_page: 10, total: 25, has_more: true });
   const firstIds = first.body.data.messages.map((message: { id: number }) => message.id);
   expect(firstIds).toEqual([...firstIds].sort((a, b) => a - b));
@@ -77,7 +77,7 @@ it('sends, pages, lists chats, reads the last message and marks read', async () 
   expect(third.body.data.has_more).toBe(false);
 
   const chats = await call('/api/message/chats', { token: bob.token });
-  expect(chats.status).toBe(200);
+  expect(chats).toHaveStatus(200);
   expect(chats.body.data.total_unread).toBe(17);
   expect(chats.body.data.chats).toEqual([
     {
@@ -97,7 +97,7 @@ it('sends, pages, lists chats, reads the last message and marks read', async () 
     token: bob.token,
     body: { sender_id: alice.id },
   });
-  expect(marked.status).toBe(200);
+  expect(marked).toHaveStatus(200);
   expect(marked.body.data).toEqual({ sender_id: alice.id, updated: 17 });
   const markedAgain = await call('/api/message/mark_read', {
     token: bob.token,
@@ -115,14 +115,14 @@ it('sends, pages, lists chats, reads the last message and marks read', async () 
     token: alice.token,
     body: { receiver_id: bob.id, content: 'x' },
   });
-  expect(blocked.status).toBe(403);
+  expect(blocked).toHaveStatus(403);
   const kept = await call(`/api/message/history?friend_id=${bob.id}`, { token: alice.token });
   expect(kept.body.data.total).toBe(25);
 
   const invalid = await call('/api/message/history?friend_id=abc&per_page=1000', {
     token: alice.token,
   });
-  expect(invalid.status).toBe(400);
+  expect(invalid).toHaveStatus(400);
   expect(invalid.body.details.map((detail: { field: string }) => detail.field).sort()).toEqual([
     'friend_id',
     'per_page',
@@ -141,7 +141,7 @@ it('accepts 30 parallel sends over HTTP without losing any', async () => {
       }),
     ),
   );
-  expect(results.map((result) => result.status)).toEqual(Array(30).fill(201));
+  for (const result of results) expect(result).toHaveStatus(201);
   const page = await call(`/api/message/history?friend_id=${a.id}&per_page=100`, {
     token: b.token,
   });

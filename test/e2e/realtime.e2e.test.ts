@@ -337,7 +337,7 @@ describe('chat management events', () => {
       token: alice.token,
       body: { receiver_id: bob.id, content: 'let me in' },
     });
-    expect([refused.status, refused.body.code]).toEqual([403, 'BLOCKED']);
+    expect(refused).toAnswer(403, { code: 'BLOCKED' });
 
     // A typing frame answers nothing, so a frame to Carol right behind each blocked one
     // marks when it has been handled.

@@ -68,6 +68,7 @@ function errorHeaders(error: AppError): Record<string, string> {
   }
   const challenge = bearerChallenge(error);
   if (challenge !== undefined) headers['WWW-Authenticate'] = challenge;
+  if (error.allow !== undefined) headers.Allow = error.allow.join(', ');
   return headers;
 }
 

@@ -1,5 +1,6 @@
 import type middy from '@middy/core';
 import type { HttpContext, HttpEvent, HttpResult } from '../types';
+import { addVary } from './cors';
 
 const defaults = {
   /**
@@ -23,14 +24,7 @@ export function privateResponseHeaders(
     if (response === undefined || response === null) return;
     const headers = (response.headers ??= {});
     headers['Cache-Control'] = 'no-store';
-    const vary = String(headers.Vary ?? headers.vary ?? '')
-      .split(',')
-      .map((value) => value.trim())
-      .filter((value) => value !== '');
-    if (!vary.some((value) => value.toLowerCase() === 'accept-language'))
-      vary.push('Accept-Language');
-    delete headers.vary;
-    headers.Vary = vary.join(', ');
+    addVary(headers, 'Accept-Language');
   };
   return successes ? { after: apply, onError: apply } : { onError: apply };
 }
