@@ -117,7 +117,7 @@ it('pages the friend list with limit and next_cursor over HTTP', async () => {
       token: friend.token,
       body: { friend_username: owner.username },
     });
-    expect(added.status).toBe(201);
+    expect(added).toHaveStatus(201);
   }
   const expected = [`Pa_${t}`, `pB_${t}`, `pc_${t}`, `pd_${t}`, `Pé_${t}`].map((name) =>
     ids.get(name),
@@ -129,7 +129,7 @@ it('pages the friend list with limit and next_cursor over HTTP', async () => {
   do {
     const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
     const page = await call(`/api/friend/list?limit=2${query}`, { token: owner.token });
-    expect(page.status).toBe(200);
+    expect(page).toHaveStatus(200);
     expect(page.body.data.count).toBe(5);
     seen.push(...page.body.data.friends.map((friend: { id: number }) => friend.id));
     cursor = page.body.data.next_cursor;
@@ -139,11 +139,11 @@ it('pages the friend list with limit and next_cursor over HTTP', async () => {
   expect(seen).toEqual(expected);
 
   const badCursor = await call('/api/friend/list?cursor=forged', { token: owner.token });
-  expect(badCursor.status).toBe(400);
+  expect(badCursor).toHaveStatus(400);
   expect(badCursor.body.code).toBe('VALIDATION_ERROR');
   expect(badCursor.body.details).toEqual([{ field: 'cursor', message: '不是本接口返回的游标' }]);
 
   const badLimit = await call('/api/friend/list?limit=1001', { token: owner.token });
-  expect(badLimit.status).toBe(400);
+  expect(badLimit).toHaveStatus(400);
   expect(badLimit.body.details).toEqual([{ field: 'limit', message: '须为 1 到 1000 之间的整数' }]);
 });
