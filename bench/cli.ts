@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { measureCosts } from './costs';
 import type { DatabaseResults } from './in-process';
 import { parseOptions, UsageError, type BenchOptions } from './options';
 import { formatReport, renderChart, type BenchResults } from './report';
@@ -59,12 +60,35 @@ function runDatabase(db: DbType, options: BenchOptions): Promise<DatabaseResults
   });
 }
 
+/** Results of a run that measured nothing but the costs stage (`--only costs`). */
+function costsOnly(db: DbType): DatabaseResults {
+  return {
+    db,
+    version: '',
+    seed: { users: 0, friendships: 0, messages: 0, lowSeconds: 0, fullSeconds: 0 },
+    scaling: { low: 0, full: 0, endpoints: [] },
+    endpoints: [],
+    coldStart: [],
+    http: [],
+  };
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   mkdirSync(cacheDir, { recursive: true });
   const started = performance.now();
   const databases: DatabaseResults[] = [];
-  for (const db of options.databases) databases.push(await runDatabase(db, options));
+  for (const db of options.databases) {
+    const results = options.stages.some((stage) => stage !== 'costs')
+      ? await runDatabase(db, options)
+      : costsOnly(db);
+    if (options.stages.includes('costs')) {
+      results.costs = await measureCosts(db, options.scale.name, (text) =>
+        process.stderr.write(`${text}\n`),
+      );
+    }
+    databases.push(results);
+  }
   // Production's database first in the report and the chart.
   databases.sort((a, b) => Number(b.db === 'mysql') - Number(a.db === 'mysql'));
 

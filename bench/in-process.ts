@@ -23,6 +23,7 @@ import {
 } from './cases';
 import { measure } from './measure';
 import { generateDataset, usernameOf, type Dataset } from './dataset';
+import type { CostResult } from './costs/types';
 import { scales, stages as allStages, type ScaleName, type Stage } from './options';
 import { openRawDb, type RawDb } from './raw-db';
 import { benchPassword, resetDatabase, seedPhaseOne, seedPhaseTwo } from './seed';
@@ -70,6 +71,8 @@ export interface DatabaseResults {
   http: HttpLoadResult[];
   /** Absent when the push stage was skipped (and in results from before it existed). */
   push?: PushResult;
+  /** Costs that grow (bench/costs), measured in databases of their own; absent when skipped. */
+  costs?: CostResult[];
 }
 
 interface RunSettings {

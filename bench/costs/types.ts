@@ -9,3 +9,8 @@ export interface CostCase {
   target: number;        // 1.3
   met: boolean;
 }
+
+/** A case as the benchmark reports it: which area's module measured it. */
+export interface CostResult extends CostCase {
+  area: string;
+}
