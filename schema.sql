@@ -11,7 +11,8 @@
 CREATE TABLE users (
   id BIGINT NOT NULL AUTO_INCREMENT,
   username VARCHAR(32) NOT NULL,
-  -- case-folded NFC form: the case-insensitive identity used for uniqueness, lookup and search
+  -- case-folded NFKC form (NFC for names older than migration 006): the case-insensitive
+  -- identity used for uniqueness and lookup
   username_key VARCHAR(128) NOT NULL,
   -- stored lower case; never shown to other users
   email VARCHAR(254) NOT NULL,
@@ -20,6 +21,10 @@ CREATE TABLE users (
   token_version INT NOT NULL DEFAULT 0,
   created_at DATETIME(3) NOT NULL,
   updated_at DATETIME(3) NOT NULL,
+  -- the UTS #39 skeleton of the key (migration 006): look-alike names share it
+  username_skeleton VARCHAR(255) NOT NULL,
+  -- 0 for the account owning its skeleton; its own id for a look-alike older than 006
+  skeleton_tiebreak BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (id),
   CONSTRAINT users_username_key_uq UNIQUE (username_key),
   CONSTRAINT users_email_uq UNIQUE (email)
@@ -177,3 +182,18 @@ CREATE TABLE unread_totals (
   PRIMARY KEY (user_id),
   CONSTRAINT unread_totals_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Look-alike names (migration 006): one account per skeleton.
+CREATE UNIQUE INDEX users_username_skeleton_uq ON users (username_skeleton, skeleton_tiebreak);
+
+-- Username search (migration 006): every bigram of every skeleton, and its first character
+-- after a \x01 marker, kept with the user's row in the same transaction.
+CREATE TABLE username_grams (
+  user_id BIGINT NOT NULL,
+  gram VARCHAR(4) NOT NULL,
+  username_key VARCHAR(128) NOT NULL,
+  CONSTRAINT username_grams_pk PRIMARY KEY (user_id, gram),
+  CONSTRAINT username_grams_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- one gram's users in username order: a search page reads `limit` rows, not every match
+CREATE INDEX username_grams_read_idx ON username_grams (gram, username_key, user_id);

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
           loginPerIp: { max: 50, windowSeconds: 900 },
           registerPerIp: { max: 10, windowSeconds: 3600 },
           sendPerUser: { max: 120, windowSeconds: 60 },
+          searchEmailPerUser: { max: 20, windowSeconds: 3600 },
         },
       },
     });

@@ -64,6 +64,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: rateLimit('50/900'),
   RATE_LIMIT_REGISTER_PER_IP: rateLimit('10/3600'),
   RATE_LIMIT_SEND_PER_USER: rateLimit('120/60'),
+  RATE_LIMIT_SEARCH_EMAIL_PER_USER: rateLimit('20/3600'),
   WEBSOCKET_API_ENDPOINT: z
     .string()
     .trim()
@@ -121,6 +122,8 @@ export interface Config {
       registerPerIp: RateLimit;
       /** Messages sent by one user. */
       sendPerUser: RateLimit;
+      /** Searches by one user whose keyword contains `@` (an email lookup). */
+      searchEmailPerUser: RateLimit;
     };
   };
 }
@@ -214,6 +217,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         loginPerIp: env.RATE_LIMIT_LOGIN_PER_IP,
         registerPerIp: env.RATE_LIMIT_REGISTER_PER_IP,
         sendPerUser: env.RATE_LIMIT_SEND_PER_USER,
+        searchEmailPerUser: env.RATE_LIMIT_SEARCH_EMAIL_PER_USER,
       },
     },
   };

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { ApiEndpoint } from '../../lib/api/endpoint';
 import { UserSearchResult } from '../../lib/api/schemas';
-import { searchUsers } from '../../lib/friends';
+import { searchUsers } from '../../lib/user-search';
 import { httpEndpoint, ok } from '../../lib/http/handler';
 import { queryIntField, textField } from '../../lib/http/validation';
 

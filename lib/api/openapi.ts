@@ -199,6 +199,7 @@ function introduction(modules: readonly HttpEndpointModule[]): string {
       `| failed logins from one client IP | ${formatLimit(limits.loginPerIp)} |`,
       `| registration attempts from one client IP | ${formatLimit(limits.registerPerIp)} |`,
       `| messages sent by one user | ${formatLimit(limits.sendPerUser)} |`,
+      `| friend searches by one user with \`@\` in the keyword (email lookups) | ${formatLimit(limits.searchEmailPerUser)} |`,
       `| recalling a message, after it was sent | within ${defaults.recallWindowSeconds} s |`,
     ].join('\n'),
     '## Real-time',

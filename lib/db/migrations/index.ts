@@ -4,6 +4,7 @@ import { sessionsSchema } from './002-sessions';
 import { rateLimitsSchema } from './003-rate-limits';
 import { connectionsSchema } from './004-connections';
 import { chatManagementSchema } from './005-chat-management';
+import { usernameSearchSchema } from './006-username-search';
 
 export interface MigrationContext {
   dialect: 'sqlite' | 'mysql';
@@ -20,5 +21,6 @@ export function allMigrations(context: MigrationContext): Record<string, Migrati
     '003-rate-limits': rateLimitsSchema(context),
     '004-connections': connectionsSchema(context),
     '005-chat-management': chatManagementSchema(context),
+    '006-username-search': usernameSearchSchema(context),
   };
 }

@@ -1,0 +1,87 @@
+import { skeleton } from './unicode/uts39';
+
+/**
+ * What a username is compared by. A name is stored NFKC-normalized (fullwidth `ａｌｉｃｅ`
+ * is `alice`); its key (case-folded) identifies it for login and lookups; its skeleton
+ * (UTS #39, of the key, folded again) makes look-alikes one name: `alice`, `АLICE` (Cyrillic)
+ * and `a1ice` share the skeleton `alice`, so only one of them can exist. Search reads
+ * bigrams of the skeleton (table username_grams), so it finds look-alikes too.
+ */
+
+/** Upper- then lower-casing folds `ß`/`SS` and ligatures; final sigma `ς` folds to `σ`. */
+function fold(text: string): string {
+  return text.toUpperCase().toLowerCase().replace(/ς/g, 'σ');
+}
+
+/** The form a username is stored in, and the one the rules are checked on. */
+export function normalizeUsername(username: string): string {
+  return username.normalize('NFKC');
+}
+
+/**
+ * The case-insensitive identity of a username: `Alice`, `ALICE` and `ａｌｉｃｅ` are one
+ * user. A name of 32 characters gives at most 96 (checked for every allowed character);
+ * the column holds 128.
+ */
+export function usernameKey(username: string): string {
+  return fold(normalizeUsername(username)).normalize('NFC');
+}
+
+/**
+ * The key of names stored before migration 006, when names were not NFKC-normalized: a
+ * name with compatibility characters (`ｂｏｂ`) kept the key `ｂｏｂ`.
+ */
+export function legacyUsernameKey(username: string): string {
+  return fold(username.normalize('NFC')).normalize('NFC');
+}
+
+/** Keys a typed name may be stored under: the current one first, then the legacy one. */
+export function usernameKeyCandidates(username: string): string[] {
+  const keys = [usernameKey(username), legacyUsernameKey(username)];
+  return keys[0] === keys[1] ? [keys[0] as string] : keys;
+}
+
+/**
+ * The look-alike identity (UTS #39 skeleton of the key, folded again so `0`→`O` meets `o`),
+ * in NFD. At most 7 code points per character of the name (a Hangul syllable's jamo), so
+ * 224 for 32 characters; the column holds 255.
+ */
+export function usernameSkeleton(username: string): string {
+  return fold(skeleton(usernameKey(username))).normalize('NFD');
+}
+
+/** Marks the start of a skeleton: the gram `START + c` means "starts with c". */
+const START = '\u0001';
+
+/** Pairs of neighbouring code points of `text`, each once. */
+function bigrams(text: string): string[] {
+  const points = [...text];
+  const grams = new Set<string>();
+  for (let index = 0; index + 1 < points.length; index += 1) {
+    grams.add(`${points[index]}${points[index + 1]}`);
+  }
+  return [...grams];
+}
+
+/** The grams stored for a user: every bigram of the skeleton, and its first character. */
+export function skeletonGrams(skeletonKey: string): string[] {
+  return bigrams(`${START}${skeletonKey}`);
+}
+
+/** Grams every skeleton starting with `prefix` has (and `contains` ones: without the start). */
+export function searchGrams(skeletonKey: string, mode: 'prefix' | 'contains'): string[] {
+  return mode === 'prefix' ? bigrams(`${START}${skeletonKey}`) : bigrams(skeletonKey);
+}
+
+/** The rows of username_grams for one user. */
+export function usernameGramRows(user: {
+  id: number;
+  username_key: string;
+  username_skeleton: string;
+}): Array<{ user_id: number; gram: string; username_key: string }> {
+  return skeletonGrams(user.username_skeleton).map((gram) => ({
+    user_id: user.id,
+    gram,
+    username_key: user.username_key,
+  }));
+}
