@@ -53,7 +53,11 @@ export async function searchUsers(
 }
 
 /** Counted before the lookup, found or not: the limit is on probing emails. */
-async function findByEmail(db: Kysely<Database>, userId: number, keyword: string): Promise<Found[]> {
+async function findByEmail(
+  db: Kysely<Database>,
+  userId: number,
+  keyword: string,
+): Promise<Found[]> {
   await consumeLimit('searchEmailPerUser', `user:${userId}`);
   return db
     .selectFrom('users')

@@ -19,7 +19,9 @@ import { join } from 'node:path';
 
 const [confusablesPath, aliasesPath] = process.argv.slice(2);
 if (!confusablesPath || !aliasesPath) {
-  console.error('usage: tsx scripts/generate-uts39-data.ts <confusables.txt> <PropertyValueAliases.txt>');
+  console.error(
+    'usage: tsx scripts/generate-uts39-data.ts <confusables.txt> <PropertyValueAliases.txt>',
+  );
   process.exit(2);
 }
 

@@ -43,7 +43,7 @@ export function usernameSearchSchema(context: MigrationContext) {
         .modifyEnd(isMysql ? tableOptions : sql`without rowid`)
         .execute();
 
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const users: Array<{ id: number; username: string; username_key: string }> = await db
           .selectFrom('users')
           .select(['id', 'username', 'username_key'])
@@ -62,7 +62,11 @@ export function usernameSearchSchema(context: MigrationContext) {
             .where('id', '=', user.id)
             .execute();
           grams.push(
-            ...usernameGramRows({ id: Number(user.id), username_key: user.username_key, username_skeleton }),
+            ...usernameGramRows({
+              id: Number(user.id),
+              username_key: user.username_key,
+              username_skeleton,
+            }),
           );
         }
         for (let start = 0; start < grams.length; start += 500) {
