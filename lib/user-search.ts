@@ -10,10 +10,13 @@ import { normalizeUsername, searchGrams, usernameSkeleton } from './usernames';
 import type { UserSearchResult as SearchResult } from './api/schemas';
 
 /**
- * Gram frequencies are counted up to this many rows: enough to tell a rare gram from a
- * common one, and the count's cost stays bounded however many users share a gram.
+ * Gram frequencies and prefix matches are counted up to this many rows: enough to tell
+ * rare from common, and the count's cost stays bounded however many users match.
  */
-const GRAM_COUNT_CAP = 200;
+const COUNT_CAP = 200;
+
+/** Sorts after any character a skeleton can hold (U+10FFFF is a noncharacter). */
+const PAST_EVERY_CHARACTER = '\u{10FFFF}';
 
 interface Found {
   id: number;
@@ -79,7 +82,7 @@ async function findByUsername(
   const prefixOnly = characterCount(normalizeUsername(keyword)) === 1 || [...key].length < 2;
   const prefixGrams = searchGrams(key, 'prefix');
   const containsGrams = prefixOnly ? [] : searchGrams(key, 'contains');
-  const counts = await gramCounts(db, [...new Set([...prefixGrams, ...containsGrams])]);
+  const counts = await countCandidates(db, key, [...new Set([...prefixGrams, ...containsGrams])]);
 
   const found: Found[] = await db
     .selectFrom('users')
@@ -90,22 +93,45 @@ async function findByUsername(
     .orderBy('id')
     .limit(limit)
     .execute();
-  const groups = [
-    { grams: prefixGrams, like: `${likeLiteral(key)}%`, notLike: undefined },
-    ...(prefixOnly
-      ? []
-      : [{ grams: containsGrams, like: `%${likeLiteral(key)}%`, notLike: `${likeLiteral(key)}%` }]),
-  ];
-  for (const group of groups) {
-    if (found.length >= limit) break;
-    if (group.grams.some((gram) => counts.get(gram) === 0)) continue;
+  if (found.length < limit && counts.prefixes < COUNT_CAP) {
+    // Few names start with the keyword: read them all by skeleton range and sort them,
+    // rather than walk a common first gram's users looking for them.
+    found.push(
+      ...(await db
+        .selectFrom('users')
+        .select(['id', 'username'])
+        .where('username_skeleton', '>', key)
+        .where('username_skeleton', '<', `${key}${PAST_EVERY_CHARACTER}`)
+        .where('id', '!=', userId)
+        .orderBy('username_key')
+        .orderBy('id')
+        .limit(limit - found.length)
+        .execute()),
+    );
+  } else if (found.length < limit && prefixGrams.every((gram) => counts.grams.get(gram) !== 0)) {
     found.push(
       ...(await readGroup(db, {
         userId,
         key,
-        grams: rarestFirst(group.grams, counts),
-        like: group.like,
-        notLike: group.notLike,
+        grams: rarestFirst(prefixGrams, counts.grams),
+        like: `${likeLiteral(key)}%`,
+        notLike: undefined,
+        limit: limit - found.length,
+      })),
+    );
+  }
+  if (
+    found.length < limit &&
+    !prefixOnly &&
+    containsGrams.every((gram) => counts.grams.get(gram) !== 0)
+  ) {
+    found.push(
+      ...(await readGroup(db, {
+        userId,
+        key,
+        grams: rarestFirst(containsGrams, counts.grams),
+        like: `%${likeLiteral(key)}%`,
+        notLike: `${likeLiteral(key)}%`,
         limit: limit - found.length,
       })),
     );
@@ -113,28 +139,49 @@ async function findByUsername(
   return found;
 }
 
-/** How many users have each gram, counted up to GRAM_COUNT_CAP; one query for all. */
-async function gramCounts(db: Kysely<Database>, grams: string[]): Promise<Map<string, number>> {
-  if (grams.length <= 1) return new Map();
+/**
+ * How many users have each gram, and how many skeletons start with `key`, each counted up
+ * to COUNT_CAP: one query, whose cost stays bounded however many users share a gram.
+ */
+async function countCandidates(
+  db: Kysely<Database>,
+  key: string,
+  grams: string[],
+): Promise<{ grams: Map<string, number>; prefixes: number }> {
   const row = await db
-    .selectNoFrom((eb) =>
-      grams.map((gram, index) =>
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom(
+          eb
+            .selectFrom('users')
+            .select('id')
+            .where('username_skeleton', '>=', key)
+            .where('username_skeleton', '<', `${key}${PAST_EVERY_CHARACTER}`)
+            .limit(COUNT_CAP)
+            .as('capped'),
+        )
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .as('prefixes'),
+      ...grams.map((gram, index) =>
         eb
           .selectFrom(
             eb
               .selectFrom('username_grams')
               .select('user_id')
               .where('gram', '=', gram)
-              .limit(GRAM_COUNT_CAP)
+              .limit(COUNT_CAP)
               .as('capped'),
           )
           .select((inner) => inner.fn.countAll<number>().as('n'))
           .as(`g${index}`),
       ),
-    )
+    ])
     .executeTakeFirstOrThrow();
   const values = row as Record<string, number | string | null>;
-  return new Map(grams.map((gram, index) => [gram, Number(values[`g${index}`] ?? 0)]));
+  return {
+    grams: new Map(grams.map((gram, index) => [gram, Number(values[`g${index}`] ?? 0)])),
+    prefixes: Number(values.prefixes ?? 0),
+  };
 }
 
 function rarestFirst(grams: string[], counts: Map<string, number>): string[] {
