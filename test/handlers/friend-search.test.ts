@@ -1,7 +1,8 @@
 import { handler as add } from '../../functions/friend/add';
 import { handler as search } from '../../functions/friend/search';
 import { getDb } from '../../lib/db/connection';
-import { usernameSkeleton } from '../../lib/usernames';
+import { toDbTimestamp } from '../../lib/db/time';
+import { usernameGramRows, usernameSkeleton } from '../../lib/usernames';
 import { invoke } from '../helpers/invoke';
 import { loadContainer } from '../helpers/isolated';
 import { letterTag as tag, registerUser, type TestUser } from '../helpers/users';
@@ -159,6 +160,38 @@ describe('GET /api/friend/search', () => {
       `${t}c`,
       `a${t}`,
     ]);
+  });
+
+  it('orders by username, not by skeleton, whichever way a group is read', async () => {
+    // Skeletons map 1 to l and 0 to o, which sort after 9; usernames sort digits first.
+    const few = tag();
+    for (const username of [`${few}9`, `${few}10`]) await registerUser({ username });
+    expect(await searchNames(me, { keyword: few })).toEqual([`${few}10`, `${few}9`]);
+
+    // Past 200 prefix matches the page is read from the gram index instead of a range.
+    const many = tag();
+    const db = await getDb();
+    const now = toDbTimestamp();
+    const names = Array.from({ length: 250 }, (_, index) => `${many}${index + 2}`);
+    for (const username of names) {
+      const row = {
+        username,
+        username_key: username,
+        username_skeleton: usernameSkeleton(username),
+        email: `${username}@example.com`,
+        password_hash: 'not-a-hash',
+        created_at: now,
+        updated_at: now,
+      };
+      const { insertId } = await db.insertInto('users').values(row).executeTakeFirstOrThrow();
+      await db
+        .insertInto('username_grams')
+        .values(usernameGramRows({ ...row, id: Number(insertId) }))
+        .execute();
+    }
+    const expected = [...names].sort().slice(0, 5);
+    expect(expected[0]).toBe(`${many}10`);
+    expect(await searchNames(me, { keyword: many, limit: '5' })).toEqual(expected);
   });
 
   it('keeps the index in step with registrations: every user has the grams of their skeleton', async () => {
