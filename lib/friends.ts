@@ -8,8 +8,8 @@ import type { Database, UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { publish } from './realtime/publish';
-import { normalizeEmail, publicView, usernameKey } from './users';
-import type { Friend, FriendEntry, UserSearchResult as SearchResult } from './api/schemas';
+import { findUserByName, publicView } from './users';
+import type { Friend, FriendEntry } from './api/schemas';
 
 // A friend (public fields and when the friendship began), a friend list entry (and whether
 // the caller blocks them), a search result.
@@ -28,11 +28,7 @@ export function friendshipKey(a: number, b: number): { user_low_id: number; user
  */
 export async function addFriend(user: UserRow, friendUsername: string): Promise<Friend> {
   const db = await getDb();
-  const friend = await db
-    .selectFrom('users')
-    .select(['id', 'username', 'created_at'])
-    .where('username_key', '=', usernameKey(friendUsername))
-    .executeTakeFirst();
+  const friend = await findUserByName(db, friendUsername);
   if (!friend) throw new AppError('USER_NOT_FOUND');
   if (friend.id === user.id) throw new AppError('CANNOT_ADD_SELF');
 

@@ -8,6 +8,7 @@
  *                              https://www.unicode.org/Public/17.0.0/ucd/PropertyValueAliases.txt
  *
  *   npx tsx scripts/generate-uts39-data.ts <confusables.txt> <PropertyValueAliases.txt>
+ *   npx prettier --write lib/unicode/uts39-data.ts
  *
  * Only mappings whose source can still be present after NFKC and NFD are kept (the skeleton
  * is taken of an NFKC-normalized, case-folded name, decomposed first): the others could

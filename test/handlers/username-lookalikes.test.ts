@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { handler as login } from '../../functions/auth/login';
+import { handler as addFriend } from '../../functions/friend/add';
 import { handler as register } from '../../functions/auth/register';
 import { getDb } from '../../lib/db/connection';
 import { invoke } from '../helpers/invoke';
@@ -80,6 +81,17 @@ describe('look-alike usernames', () => {
       body: { username: `сarol${suffix}`, password: user.password },
     });
     expect(lookAlike.status).toBe(401);
+  });
+
+  it('adds a friend named in fullwidth form', async () => {
+    const suffix = digits();
+    const [me, friend] = [await registerUser(), await registerUser({ username: `erin${suffix}` })];
+    const response = await invoke(addFriend, {
+      token: me.token,
+      body: { friend_username: `ＥＲＩＮ${suffix}` },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body.data.friend.id).toBe(friend.id);
   });
 
   it.each([
