@@ -16,7 +16,7 @@ export const api: ApiEndpoint = {
   tag: 'Accounts',
   summary: 'Create an account and sign in',
   description:
-    'The account and its first login are created together. Of concurrent registrations of one name (or email), exactly one succeeds.',
+    'The account and its first login are created together. A name that looks like an existing one (same UTS #39 skeleton: `аlice` in Cyrillic, `ａｌｉｃｅ`, `a1ice` beside `alice`) is `USERNAME_TAKEN`. Of concurrent registrations of one name (or email, or look-alike names), exactly one succeeds.',
   success: {
     status: 201,
     description: 'Registered and signed in.',
