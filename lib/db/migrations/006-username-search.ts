@@ -53,22 +53,32 @@ export function usernameSearchSchema(context: MigrationContext) {
           .execute();
         if (users.length === 0) break;
         after = Number(users[users.length - 1]?.id);
-        const grams = [];
-        for (const user of users) {
-          const username_skeleton = usernameSkeleton(user.username);
-          await db
-            .updateTable('users')
-            .set({ username_skeleton })
-            .where('id', '=', user.id)
-            .execute();
-          grams.push(
-            ...usernameGramRows({
-              id: Number(user.id),
-              username_key: user.username_key,
-              username_skeleton,
-            }),
-          );
-        }
+        const skeletons = users.map((user) => ({
+          id: Number(user.id),
+          username_key: user.username_key,
+          username_skeleton: usernameSkeleton(user.username),
+        }));
+        // One statement per batch: `case id when ... then ... end`.
+        await db
+          .updateTable('users')
+          .set((eb) => {
+            const [first, ...rest] = skeletons;
+            let choice = eb
+              .case('id')
+              .when(eb.val(first?.id))
+              .then(eb.val(first?.username_skeleton));
+            for (const user of rest) {
+              choice = choice.when(eb.val(user.id)).then(eb.val(user.username_skeleton));
+            }
+            return { username_skeleton: choice.else(eb.ref('username_skeleton')).end() };
+          })
+          .where(
+            'id',
+            'in',
+            skeletons.map((user) => user.id),
+          )
+          .execute();
+        const grams = skeletons.flatMap((user) => usernameGramRows(user));
         for (let start = 0; start < grams.length; start += 500) {
           await db
             .insertInto('username_grams')
