@@ -6,17 +6,14 @@ import { friendIdsAmong, likeLiteral } from './friends';
 import { characterCount } from './http/validation';
 import { consumeLimit } from './rate-limits';
 import { normalizeEmail } from './users';
-import { normalizeUsername, searchGrams, usernameSkeleton } from './usernames';
+import { containsGrams, normalizeUsername, prefixGram, usernameSkeleton } from './usernames';
 import type { UserSearchResult as SearchResult } from './api/schemas';
 
 /**
- * Gram frequencies and prefix matches are counted up to this many rows: enough to tell
- * rare from common, and the count's cost stays bounded however many users match.
+ * Gram frequencies are counted up to this many rows: enough to tell a rare gram from a
+ * common one, and the count's cost stays bounded however many users share a gram.
  */
 const COUNT_CAP = 200;
-
-/** Sorts after any character a skeleton can hold (U+10FFFF is a noncharacter). */
-const PAST_EVERY_CHARACTER = '\u{10FFFF}';
 
 interface Found {
   id: number;
@@ -32,7 +29,9 @@ interface Found {
  * then the rest; by username key inside each group.
  *
  * The cost follows the matches, not the users: each group is read from username_grams in
- * username order, starting from the keyword's rarest gram, and stops after `limit` rows.
+ * username order and stops after `limit` rows. Prefix matches come from one prefix gram
+ * (the keyword's first four characters); the rest from the keyword's rarest bigram, the
+ * others checked by primary key.
  */
 export async function searchUsers(
   userId: number,
@@ -80,9 +79,8 @@ async function findByUsername(
   // One character (as typed, after NFKC) matches prefixes only; so does a keyword whose
   // skeleton is a single code point, which has no bigram to look for.
   const prefixOnly = characterCount(normalizeUsername(keyword)) === 1 || [...key].length < 2;
-  const prefixGrams = searchGrams(key, 'prefix');
-  const containsGrams = prefixOnly ? [] : searchGrams(key, 'contains');
-  const counts = await countCandidates(db, key, [...new Set([...prefixGrams, ...containsGrams])]);
+  const grams = prefixOnly ? [] : containsGrams(key);
+  const counts = await gramCounts(db, grams);
 
   const found: Found[] = await db
     .selectFrom('users')
@@ -93,43 +91,25 @@ async function findByUsername(
     .orderBy('id')
     .limit(limit)
     .execute();
-  if (found.length < limit && counts.prefixes < COUNT_CAP) {
-    // Few names start with the keyword: read them all by skeleton range and sort them,
-    // rather than walk a common first gram's users looking for them.
-    found.push(
-      ...(await db
-        .selectFrom('users')
-        .select(['id', 'username'])
-        .where('username_skeleton', '>', key)
-        .where('username_skeleton', '<', `${key}${PAST_EVERY_CHARACTER}`)
-        .where('id', '!=', userId)
-        .orderBy('username_key')
-        .orderBy('id')
-        .limit(limit - found.length)
-        .execute()),
-    );
-  } else if (found.length < limit && prefixGrams.every((gram) => counts.grams.get(gram) !== 0)) {
+  if (found.length < limit) {
+    // Every row of the prefix gram starts with the keyword's first four characters.
     found.push(
       ...(await readGroup(db, {
         userId,
         key,
-        grams: rarestFirst(prefixGrams, counts.grams),
+        grams: [prefixGram(key)],
         like: `${likeLiteral(key)}%`,
         notLike: undefined,
         limit: limit - found.length,
       })),
     );
   }
-  if (
-    found.length < limit &&
-    !prefixOnly &&
-    containsGrams.every((gram) => counts.grams.get(gram) !== 0)
-  ) {
+  if (found.length < limit && grams.length > 0 && grams.every((gram) => counts.get(gram) !== 0)) {
     found.push(
       ...(await readGroup(db, {
         userId,
         key,
-        grams: rarestFirst(containsGrams, counts.grams),
+        grams: rarestFirst(grams, counts),
         like: `%${likeLiteral(key)}%`,
         notLike: `${likeLiteral(key)}%`,
         limit: limit - found.length,
@@ -140,29 +120,14 @@ async function findByUsername(
 }
 
 /**
- * How many users have each gram, and how many skeletons start with `key`, each counted up
- * to COUNT_CAP: one query, whose cost stays bounded however many users share a gram.
+ * How many users have each gram, counted up to COUNT_CAP: one query, whose cost stays
+ * bounded however many users share a gram. A single gram needs no count.
  */
-async function countCandidates(
-  db: Kysely<Database>,
-  key: string,
-  grams: string[],
-): Promise<{ grams: Map<string, number>; prefixes: number }> {
+async function gramCounts(db: Kysely<Database>, grams: string[]): Promise<Map<string, number>> {
+  if (grams.length <= 1) return new Map();
   const row = await db
-    .selectNoFrom((eb) => [
-      eb
-        .selectFrom(
-          eb
-            .selectFrom('users')
-            .select('id')
-            .where('username_skeleton', '>=', key)
-            .where('username_skeleton', '<', `${key}${PAST_EVERY_CHARACTER}`)
-            .limit(COUNT_CAP)
-            .as('capped'),
-        )
-        .select((inner) => inner.fn.countAll<number>().as('n'))
-        .as('prefixes'),
-      ...grams.map((gram, index) =>
+    .selectNoFrom((eb) =>
+      grams.map((gram, index) =>
         eb
           .selectFrom(
             eb
@@ -175,13 +140,10 @@ async function countCandidates(
           .select((inner) => inner.fn.countAll<number>().as('n'))
           .as(`g${index}`),
       ),
-    ])
+    )
     .executeTakeFirstOrThrow();
   const values = row as Record<string, number | string | null>;
-  return {
-    grams: new Map(grams.map((gram, index) => [gram, Number(values[`g${index}`] ?? 0)])),
-    prefixes: Number(values.prefixes ?? 0),
-  };
+  return new Map(grams.map((gram, index) => [gram, Number(values[`g${index}`] ?? 0)]));
 }
 
 function rarestFirst(grams: string[], counts: Map<string, number>): string[] {

@@ -50,8 +50,14 @@ export function usernameSkeleton(username: string): string {
   return fold(skeleton(usernameKey(username))).normalize('NFD');
 }
 
-/** Marks the start of a skeleton: the gram `START + c` means "starts with c". */
+/** Marks the start of a skeleton: the gram `START + "ab"` means "starts with ab". */
 const START = '\u0001';
+
+/**
+ * Prefix grams run to this many code points: a keyword this short reads its prefix matches
+ * straight off one gram's rows, already in username order.
+ */
+export const PREFIX_GRAM_LENGTH = 4;
 
 /** Pairs of neighbouring code points of `text`, each once. */
 function bigrams(text: string): string[] {
@@ -63,14 +69,27 @@ function bigrams(text: string): string[] {
   return [...grams];
 }
 
-/** The grams stored for a user: every bigram of the skeleton, and its first character. */
-export function skeletonGrams(skeletonKey: string): string[] {
-  return bigrams(`${START}${skeletonKey}`);
+/** The prefix gram of a skeleton: its first (up to PREFIX_GRAM_LENGTH) code points. */
+export function prefixGram(skeletonKey: string): string {
+  return `${START}${[...skeletonKey].slice(0, PREFIX_GRAM_LENGTH).join('')}`;
 }
 
-/** Grams every skeleton starting with `prefix` has (and `contains` ones: without the start). */
-export function searchGrams(skeletonKey: string, mode: 'prefix' | 'contains'): string[] {
-  return mode === 'prefix' ? bigrams(`${START}${skeletonKey}`) : bigrams(skeletonKey);
+/**
+ * The grams stored for a user: every bigram of the skeleton (for "contains"), and its
+ * prefixes of 1 to PREFIX_GRAM_LENGTH code points (for "starts with").
+ */
+export function skeletonGrams(skeletonKey: string): string[] {
+  const points = [...skeletonKey];
+  const prefixes = [];
+  for (let length = 1; length <= Math.min(PREFIX_GRAM_LENGTH, points.length); length += 1) {
+    prefixes.push(`${START}${points.slice(0, length).join('')}`);
+  }
+  return [...new Set([...prefixes, ...bigrams(skeletonKey)])];
+}
+
+/** The bigrams every skeleton containing `skeletonKey` has. */
+export function containsGrams(skeletonKey: string): string[] {
+  return bigrams(skeletonKey);
 }
 
 /** The rows of username_grams for one user. */

@@ -24,7 +24,7 @@ export interface Database {
 /** One bigram of one user's username skeleton (lib/usernames.ts), for search. */
 export interface UsernameGramsTable {
   user_id: number;
-  /** Two code points of the skeleton, or `\u0001` and its first one. */
+  /** Two code points of the skeleton, or `\u0001` and its first one to four. */
   gram: string;
   /** The user's username_key, so one gram's users are read in username order. */
   username_key: string;

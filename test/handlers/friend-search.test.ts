@@ -206,8 +206,12 @@ describe('GET /api/friend/search', () => {
       .execute();
     const key = `张三${t}`;
     // Grams are of the skeleton: the tag's letters may have look-alikes (m is "rn").
-    const points = ['\u0001', ...usernameSkeleton(key)];
-    const expected = new Set(points.slice(1).map((point, index) => `${points[index]}${point}`));
+    const points = [...usernameSkeleton(key)];
+    const expected = new Set([
+      // prefixes of one to four characters, then every bigram
+      ...[1, 2, 3, 4].map((length) => `\u0001${points.slice(0, length).join('')}`),
+      ...points.slice(1).map((point, index) => `${points[index]}${point}`),
+    ]);
     expect(grams.map((row) => row.gram)).toEqual([...expected].sort());
     expect(new Set(grams.map((row) => row.username_key))).toEqual(new Set([key]));
   });
