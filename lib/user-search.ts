@@ -30,8 +30,9 @@ interface Found {
  *
  * The cost follows the matches, not the users: each group is read from username_grams in
  * username order and stops after `limit` rows. Prefix matches come from one prefix gram
- * (the keyword's first four characters); the rest from the keyword's rarest bigram, the
- * others checked by primary key.
+ * (the keyword's first four characters), the rest from the keyword itself as a gram (up to
+ * four characters) or its rarest four-character substring, the others checked by primary
+ * key; the skeleton is checked last (`like`).
  */
 export async function searchUsers(
   userId: number,
@@ -77,7 +78,7 @@ async function findByUsername(
 ): Promise<Found[]> {
   const key = usernameSkeleton(keyword);
   // One character (as typed, after NFKC) matches prefixes only; so does a keyword whose
-  // skeleton is a single code point, which has no bigram to look for.
+  // skeleton is a single code point (only prefixes have one-character grams).
   const prefixOnly = characterCount(normalizeUsername(keyword)) === 1 || [...key].length < 2;
   const grams = prefixOnly ? [] : containsGrams(key);
   const counts = await gramCounts(db, grams);
@@ -153,7 +154,7 @@ function rarestFirst(grams: string[], counts: Map<string, number>): string[] {
 /**
  * One group's page: the rarest gram's users in username order, kept when they have every
  * other gram (a primary-key probe each) and their skeleton really matches (`like`; grams
- * alone allow `ab…ba` for `aba`), until `limit` rows are found.
+ * alone allow `abca_bcab` for `abcab`), until `limit` rows are found.
  */
 async function readGroup(
   db: Kysely<Database>,

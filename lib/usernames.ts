@@ -5,7 +5,7 @@ import { skeleton } from './unicode/uts39';
  * is `alice`); its key (case-folded) identifies it for login and lookups; its skeleton
  * (UTS #39, of the key, folded again) makes look-alikes one name: `alice`, `АLICE` (Cyrillic)
  * and `a1ice` share the skeleton `alice`, so only one of them can exist. Search reads
- * bigrams of the skeleton (table username_grams), so it finds look-alikes too.
+ * n-grams of the skeleton (table username_grams), so it finds look-alikes too.
  */
 
 /** Upper- then lower-casing folds `ß`/`SS` and ligatures; final sigma `ς` folds to `σ`. */
@@ -54,42 +54,46 @@ export function usernameSkeleton(username: string): string {
 const START = '\u0001';
 
 /**
- * Prefix grams run to this many code points: a keyword this short reads its prefix matches
- * straight off one gram's rows, already in username order.
+ * Grams run to this many code points: a keyword this short reads its matches straight off
+ * one gram's rows (its prefix gram, or itself as a substring), already in username order.
  */
-export const PREFIX_GRAM_LENGTH = 4;
+export const GRAM_LENGTH = 4;
 
-/** Pairs of neighbouring code points of `text`, each once. */
-function bigrams(text: string): string[] {
-  const points = [...text];
+/** The distinct substrings of `length` code points of `points`. */
+function substrings(points: readonly string[], length: number): string[] {
   const grams = new Set<string>();
-  for (let index = 0; index + 1 < points.length; index += 1) {
-    grams.add(`${points[index]}${points[index + 1]}`);
+  for (let index = 0; index + length <= points.length; index += 1) {
+    grams.add(points.slice(index, index + length).join(''));
   }
   return [...grams];
 }
 
-/** The prefix gram of a skeleton: its first (up to PREFIX_GRAM_LENGTH) code points. */
+/** The prefix gram of a skeleton: its first (up to GRAM_LENGTH) code points, marked. */
 export function prefixGram(skeletonKey: string): string {
-  return `${START}${[...skeletonKey].slice(0, PREFIX_GRAM_LENGTH).join('')}`;
+  return `${START}${[...skeletonKey].slice(0, GRAM_LENGTH).join('')}`;
 }
 
 /**
- * The grams stored for a user: every bigram of the skeleton (for "contains"), and its
- * prefixes of 1 to PREFIX_GRAM_LENGTH code points (for "starts with").
+ * The grams stored for a user: every substring of the skeleton of 2 to GRAM_LENGTH code
+ * points (for "contains"), and its prefixes of 1 to GRAM_LENGTH (for "starts with").
  */
 export function skeletonGrams(skeletonKey: string): string[] {
   const points = [...skeletonKey];
-  const prefixes = [];
-  for (let length = 1; length <= Math.min(PREFIX_GRAM_LENGTH, points.length); length += 1) {
-    prefixes.push(`${START}${points.slice(0, length).join('')}`);
+  const grams: string[] = [];
+  for (let length = 1; length <= Math.min(GRAM_LENGTH, points.length); length += 1) {
+    grams.push(`${START}${points.slice(0, length).join('')}`);
+    if (length >= 2) grams.push(...substrings(points, length));
   }
-  return [...new Set([...prefixes, ...bigrams(skeletonKey)])];
+  return [...new Set(grams)];
 }
 
-/** The bigrams every skeleton containing `skeletonKey` has. */
+/**
+ * Grams every skeleton containing `skeletonKey` (2 code points or more) has: the keyword
+ * itself up to GRAM_LENGTH, else its substrings of that length.
+ */
 export function containsGrams(skeletonKey: string): string[] {
-  return bigrams(skeletonKey);
+  const points = [...skeletonKey];
+  return points.length <= GRAM_LENGTH ? [skeletonKey] : substrings(points, GRAM_LENGTH);
 }
 
 /** The rows of username_grams for one user. */

@@ -72,9 +72,18 @@ async function seed(db: Kysely<Database>, users: number, mysql: boolean): Promis
   const { toDbTimestamp } = await import('../../lib/db/time');
   const now = toDbTimestamp();
   const batch = mysql ? 4_000 : 2_500;
+  // As a DBA would bulk-load: the read index is built once, after the rows.
+  await (
+    mysql
+      ? sql`drop index username_grams_read_idx on username_grams`
+      : sql`drop index username_grams_read_idx`
+  ).execute(db);
   await db.connection().execute(async (connection) => {
     if (mysql) await sql`set foreign_key_checks = 0, unique_checks = 0`.execute(connection);
-    else await sql`begin`.execute(connection);
+    else {
+      await sql`pragma cache_size = -262144`.execute(connection);
+      await sql`begin`.execute(connection);
+    }
     let grams: ReturnType<typeof usernameGramRows> = [];
     for (let from = 1; from <= users; from += batch) {
       const rows = [];
@@ -105,6 +114,9 @@ async function seed(db: Kysely<Database>, users: number, mysql: boolean): Promis
       }
       grams = [];
     }
+    await sql`create index username_grams_read_idx on username_grams (gram, username_key, user_id)`.execute(
+      connection,
+    );
     if (mysql) {
       await sql`set foreign_key_checks = 1, unique_checks = 1`.execute(connection);
       await sql`analyze table users, username_grams`.execute(connection);
