@@ -186,8 +186,9 @@ CREATE TABLE unread_totals (
 -- Look-alike names (migration 006): one account per skeleton.
 CREATE UNIQUE INDEX users_username_skeleton_uq ON users (username_skeleton, skeleton_tiebreak);
 
--- Username search (migration 006): every bigram of every skeleton, and its prefixes of one
--- to four characters after a \x01 marker, kept with the user's row in the same transaction.
+-- Username search (migration 006): every substring of two to four characters of every
+-- skeleton, and its prefixes of one to four after a \x01 marker, kept with the user's row in
+-- the same transaction.
 CREATE TABLE username_grams (
   user_id BIGINT NOT NULL,
   gram VARCHAR(8) NOT NULL,

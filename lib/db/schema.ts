@@ -21,10 +21,10 @@ export interface Database {
   username_grams: UsernameGramsTable;
 }
 
-/** One bigram of one user's username skeleton (lib/usernames.ts), for search. */
+/** One n-gram of one user's username skeleton (lib/usernames.ts), for search. */
 export interface UsernameGramsTable {
   user_id: number;
-  /** Two code points of the skeleton, or `\u0001` and its first one to four. */
+  /** Two to four code points of the skeleton, or `\u0001` and its first one to four. */
   gram: string;
   /** The user's username_key, so one gram's users are read in username order. */
   username_key: string;

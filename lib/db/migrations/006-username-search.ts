@@ -11,8 +11,8 @@ const BATCH = 1000;
  * owns its skeleton, which is every name registered from now on. Names that already shared
  * a skeleton with an older account when this ran keep working, with their own id as
  * tiebreak; the oldest account owns the skeleton, so no new look-alike can register.
- * `username_grams` holds every bigram of every skeleton and its prefixes of one to four
- * characters, read in username order by search. Both are filled here for existing users. (The skeleton is
+ * `username_grams` holds every substring of two to four characters of every skeleton and
+ * its prefixes of one to four, read in username order by search. Both are filled here for existing users. (The skeleton is
  * computed by today's code: a later Unicode data update that changes skeletons needs its
  * own migration to re-key.)
  */
