@@ -15,6 +15,18 @@ import type { UserSearchResult as SearchResult } from './api/schemas';
  */
 const COUNT_CAP = 200;
 
+/** A long keyword is looked up by this many of its grams (the skeleton check does the rest). */
+const MAX_GRAMS = 4;
+
+/** Up to `count` items of `list`, first and last included, evenly spaced. */
+function spread<T>(list: readonly T[], count: number): T[] {
+  if (list.length <= count) return [...list];
+  return Array.from(
+    { length: count },
+    (_, index) => list[Math.round((index * (list.length - 1)) / (count - 1))] as T,
+  );
+}
+
 interface Found {
   id: number;
   username: string;
@@ -80,7 +92,7 @@ async function findByUsername(
   // One character (as typed, after NFKC) matches prefixes only; so does a keyword whose
   // skeleton is a single code point (only prefixes have one-character grams).
   const prefixOnly = characterCount(normalizeUsername(keyword)) === 1 || [...key].length < 2;
-  const grams = prefixOnly ? [] : containsGrams(key);
+  const grams = prefixOnly ? [] : spread(containsGrams(key), MAX_GRAMS);
   const counts = await gramCounts(db, grams);
 
   const found: Found[] = await db

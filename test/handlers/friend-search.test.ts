@@ -149,6 +149,16 @@ describe('GET /api/friend/search', () => {
     expect(found).not.toContain(`${t}qrsq_rsqr`);
   });
 
+  it('answers a long keyword from a few of its grams, checking the whole keyword', async () => {
+    const t = tag();
+    const name = `${t}qrstuvwxyzqrstuvwxy`;
+    const user = await registerUser({ username: name });
+    expect(await searchNames(me, { keyword: name.slice(2) })).toEqual([user.username]);
+    expect(await searchNames(me, { keyword: `${name.slice(2, -1)}z` })).toEqual([]);
+    const long = Array.from({ length: 64 }, (_, index) => String.fromCharCode(0x4e00 + index * 7));
+    expect(await searchNames(me, { keyword: long.join('') })).toEqual([]);
+  });
+
   it('pages prefix matches before the rest when the prefix group alone fills the limit', async () => {
     const t = tag();
     for (const username of [`${t}c`, `${t}b`, `${t}a`, `a${t}`, `b${t}`]) {
