@@ -11,7 +11,8 @@
 CREATE TABLE users (
   id BIGINT NOT NULL AUTO_INCREMENT,
   username VARCHAR(32) NOT NULL,
-  -- case-folded NFC form: the case-insensitive identity used for uniqueness, lookup and search
+  -- case-folded NFKC form (NFC for names older than migration 006): the case-insensitive
+  -- identity used for uniqueness and lookup
   username_key VARCHAR(128) NOT NULL,
   -- stored lower case; never shown to other users
   email VARCHAR(254) NOT NULL,
@@ -20,6 +21,10 @@ CREATE TABLE users (
   token_version INT NOT NULL DEFAULT 0,
   created_at DATETIME(3) NOT NULL,
   updated_at DATETIME(3) NOT NULL,
+  -- the UTS #39 skeleton of the key (migration 006): look-alike names share it
+  username_skeleton VARCHAR(255) NOT NULL,
+  -- 0 for the account owning its skeleton; its own id for a look-alike older than 006
+  skeleton_tiebreak BIGINT NOT NULL DEFAULT 0,
   -- rows in friend_entries owned by this user (migration 008): the friend list's count and
   -- the 5,000-friend cap, kept in the add and remove transactions
   friend_count INT NOT NULL DEFAULT 0,
@@ -185,6 +190,21 @@ CREATE TABLE unread_totals (
   CONSTRAINT unread_totals_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- Look-alike names (migration 006): one account per skeleton.
+CREATE UNIQUE INDEX users_username_skeleton_uq ON users (username_skeleton, skeleton_tiebreak);
+
+-- Username search (migration 006): every substring of two to four characters of every
+-- skeleton, and its prefixes of one to four after a \x01 marker, kept with the user's row in
+-- the same transaction.
+CREATE TABLE username_grams (
+  user_id BIGINT NOT NULL,
+  gram VARCHAR(8) NOT NULL,
+  username_key VARCHAR(128) NOT NULL,
+  CONSTRAINT username_grams_pk PRIMARY KEY (user_id, gram),
+  CONSTRAINT username_grams_user_fk FOREIGN KEY (user_id) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- one gram's users in username order: a search page reads `limit` rows, not every match
+CREATE INDEX username_grams_read_idx ON username_grams (gram, username_key, user_id);
 -- Read watermarks (migration 007): one row per mark_read that moved one, "reader_id has read
 -- sender_id's messages up to up_to_id, at read_at". A message is read when its own is_read
 -- says so (read before 007) or a mark of its reader and sender reaches its id; its read_at

@@ -19,6 +19,7 @@ import { toDbTimestamp, toIsoTimestamp } from '../lib/db/time';
 import { chatListView, messageView, type ChatRow } from '../lib/messages';
 import { encodeFriendCursor, likeLiteral } from '../lib/friends';
 import { normalizeEmail, selfView, usernameKey } from '../lib/users';
+import { usernameGramRows, usernameSkeleton } from '../lib/usernames';
 import type { RawDb, RawSession } from './raw-db';
 
 type Row = Record<string, unknown>;
@@ -94,17 +95,28 @@ export const baselines = {
     const passwordHash = await hash(input.password, getConfig().bcryptCost);
     const now = toDbTimestamp();
     return raw.transaction(async (session) => {
+      const skeletonKey = usernameSkeleton(input.username);
       const { insertId } = await session.run(
-        `INSERT INTO users (username, username_key, email, password_hash, token_version, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 0, ?, ?)`,
+        `INSERT INTO users (username, username_key, username_skeleton, email, password_hash, token_version, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
         [
           input.username,
           usernameKey(input.username),
+          skeletonKey,
           normalizeEmail(input.email),
           passwordHash,
           now,
           now,
         ],
+      );
+      const grams = usernameGramRows({
+        id: insertId,
+        username_key: usernameKey(input.username),
+        username_skeleton: skeletonKey,
+      });
+      await session.run(
+        `INSERT INTO username_grams (user_id, gram, username_key) VALUES ${grams.map(() => '(?, ?, ?)').join(', ')}`,
+        grams.flatMap((row) => [row.user_id, row.gram, row.username_key]),
       );
       const user = { id: insertId, username: input.username, email: input.email, created_at: now };
       return { user: selfView(user as UserRow), ...(await newLogin(session, insertId, 0)) };
@@ -322,21 +334,22 @@ export const baselines = {
 
   search: async (raw: RawDb, token: string, keyword: string, limit: number) => {
     const user = await authorize(raw, token);
-    const key = usernameKey(keyword);
+    // The same answer as the handler, by a scan of every skeleton (no gram index).
+    const key = usernameSkeleton(keyword);
     const literal = likeLiteral(key);
     const [least, greatest] = raw.dialect === 'mysql' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
     const rows = await raw.rows<{ id: number; username: string; is_friend: number }>(
       `SELECT u.id, u.username, f.user_low_id IS NOT NULL AS is_friend FROM users u
        LEFT JOIN friendships f ON f.user_low_id = ${least}(?, u.id) AND f.user_high_id = ${greatest}(?, u.id)
-       WHERE u.id <> ? AND (u.username_key LIKE ? ESCAPE '!' OR u.email = ?)
-       ORDER BY CASE WHEN u.username_key = ? THEN 0 WHEN u.username_key LIKE ? ESCAPE '!' THEN 1 ELSE 2 END,
+       WHERE u.id <> ? AND (u.username_skeleton LIKE ? ESCAPE '!' OR u.email = ?)
+       ORDER BY CASE WHEN u.username_skeleton = ? THEN 0 WHEN u.username_skeleton LIKE ? ESCAPE '!' THEN 1 ELSE 2 END,
          u.username_key, u.id
        LIMIT ?`,
       [
         user.id,
         user.id,
         user.id,
-        `%${literal}%`,
+        [...keyword].length === 1 ? `${literal}%` : `%${literal}%`,
         normalizeEmail(keyword),
         key,
         `${literal}%`,

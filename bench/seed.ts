@@ -6,6 +6,7 @@ import { getDb } from '../lib/db/connection';
 import { isMysql } from '../lib/db/dialect';
 import type { Database } from '../lib/db/schema';
 import { toDbTimestamp } from '../lib/db/time';
+import { usernameGramRows, usernameKey, usernameSkeleton } from '../lib/usernames';
 import { createDatabase, dropDatabase } from '../test/helpers/mysql-admin';
 import { contentOf, conversationsOf, usernameOf, type Dataset } from './dataset';
 
@@ -138,6 +139,26 @@ async function writeConversations(db: Kysely<Database>, data: Dataset, count: nu
     .execute();
 }
 
+/** The search index rows of users 1..count (registration writes them for real users). */
+async function insertUsernameGrams(db: Kysely<Database>, count: number): Promise<void> {
+  const batch = isMysql(db) ? 4_000 : 2_500;
+  let rows: Insertable<Database['username_grams']>[] = [];
+  for (let id = 1; id <= count; id += 1) {
+    const username = usernameOf(id);
+    rows.push(
+      ...usernameGramRows({
+        id,
+        username_key: usernameKey(username),
+        username_skeleton: usernameSkeleton(username),
+      }),
+    );
+    if (rows.length >= batch || id === count) {
+      await db.insertInto('username_grams').values(rows).execute();
+      rows = [];
+    }
+  }
+}
+
 /**
  * Users, friendships, one session per user (session id = user id, so any user's access
  * token can be signed without a login) and the messages of the low scaling point.
@@ -150,12 +171,14 @@ export async function seedPhaseOne(data: Dataset): Promise<void> {
       id,
       username: usernameOf(id),
       username_key: usernameOf(id),
+      username_skeleton: usernameSkeleton(usernameOf(id)),
       email: `${usernameOf(id)}@example.com`,
       password_hash: passwordHash,
       token_version: 0,
       created_at: now,
       updated_at: now,
     }));
+    await insertUsernameGrams(db, data.users);
     await insertRange(db, 'friendships', { from: 0, to: data.friendLow.length }, (index) => ({
       user_low_id: data.friendLow[index] ?? 0,
       user_high_id: data.friendHigh[index] ?? 0,

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
           registerPerIp: { max: 10, windowSeconds: 3600 },
           sendPerUser: { max: 120, windowSeconds: 60 },
           friendAddPerUser: { max: 30, windowSeconds: 60 },
+          searchEmailPerUser: { max: 20, windowSeconds: 3600 },
         },
       },
     });

@@ -72,6 +72,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_REGISTER_PER_IP: rateLimit('10/3600'),
   RATE_LIMIT_SEND_PER_USER: rateLimit('120/60'),
   RATE_LIMIT_FRIEND_ADD_PER_USER: rateLimit('30/60'),
+  RATE_LIMIT_SEARCH_EMAIL_PER_USER: rateLimit('20/3600'),
   WEBSOCKET_API_ENDPOINT: z
     .string()
     .trim()
@@ -161,6 +162,8 @@ export interface Config {
       sendPerUser: RateLimit;
       /** Friend adds by one user, every attempt (whatever its answer). */
       friendAddPerUser: RateLimit;
+      /** Searches by one user whose keyword contains `@` (an email lookup). */
+      searchEmailPerUser: RateLimit;
     };
   };
 }
@@ -258,6 +261,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         registerPerIp: env.RATE_LIMIT_REGISTER_PER_IP,
         sendPerUser: env.RATE_LIMIT_SEND_PER_USER,
         friendAddPerUser: env.RATE_LIMIT_FRIEND_ADD_PER_USER,
+        searchEmailPerUser: env.RATE_LIMIT_SEARCH_EMAIL_PER_USER,
       },
     },
   };

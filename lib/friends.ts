@@ -9,8 +9,8 @@ import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
 import { consumeLimit } from './rate-limits';
 import { publish } from './realtime/publish';
-import { normalizeEmail, publicView, usernameKey } from './users';
-import type { Friend, FriendEntry, UserSearchResult as SearchResult } from './api/schemas';
+import { findUserByName, publicView } from './users';
+import type { Friend, FriendEntry } from './api/schemas';
 
 // A friend (public fields and when the friendship began), a friend list entry (and whether
 // the caller blocks them), a search result.
@@ -51,11 +51,7 @@ async function lockPair(trx: Kysely<Database>, a: number, b: number) {
 export async function addFriend(user: UserRow, friendUsername: string): Promise<Friend> {
   await consumeLimit('friendAddPerUser', String(user.id));
   const db = await getDb();
-  const friend = await db
-    .selectFrom('users')
-    .select(['id', 'username', 'username_key', 'created_at'])
-    .where('username_key', '=', usernameKey(friendUsername))
-    .executeTakeFirst();
+  const friend = await findUserByName(db, friendUsername);
   if (!friend) throw new AppError('USER_NOT_FOUND');
   if (friend.id === user.id) throw new AppError('CANNOT_ADD_SELF');
 
@@ -299,47 +295,4 @@ export async function friendIdsAmong(
 /** LIKE's escape character: `!`, because a backslash means different things on MySQL and SQLite. */
 export function likeLiteral(text: string): string {
   return text.replace(/[!%_]/g, '!$&');
-}
-
-/**
- * Users whose username contains `keyword` without regard to case (`%`, `_` and `\` are
- * plain characters), or whose email is exactly `keyword`, never the caller. Exact username
- * matches first, then prefix matches, then the rest; by username inside each group.
- */
-export async function searchUsers(
-  userId: number,
-  keyword: string,
-  limit: number,
-): Promise<SearchResult[]> {
-  const db = await getDb();
-  const key = usernameKey(keyword);
-  const contains = `%${likeLiteral(key)}%`;
-  const prefix = `${likeLiteral(key)}%`;
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'username'])
-    .where('id', '!=', userId)
-    .where((eb) =>
-      eb.or([
-        sql<boolean>`${eb.ref('username_key')} like ${contains} escape '!'`,
-        eb('email', '=', normalizeEmail(keyword)),
-      ]),
-    )
-    .orderBy(
-      sql`case when username_key = ${key} then 0 when username_key like ${prefix} escape '!' then 1 else 2 end`,
-    )
-    .orderBy('username_key')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  const friends = await friendIdsAmong(
-    db,
-    userId,
-    rows.map((row) => row.id),
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    username: row.username,
-    is_friend: friends.has(row.id),
-  }));
 }

@@ -4,14 +4,22 @@ import { hashPassword, verifyPassword } from './auth/password';
 import { readAccessToken } from './auth/tokens';
 import { getDb } from './db/connection';
 import { uniqueViolation } from './db/errors';
-import type { UserRow } from './db/schema';
+import type { Database, UserRow } from './db/schema';
 import { toDbTimestamp, toIsoTimestamp } from './db/time';
 import { inTransaction } from './db/transaction';
+import type { Kysely } from 'kysely';
 import { isLiveSession } from './auth/liveness';
 import { closeRevokedConnections } from './realtime/connections';
 import { consumeLimit } from './rate-limits';
 import { endLoginsBeyondLimit, revokeSessions, startSession, type TokenPair } from './sessions';
 import type { PublicUser, SelfUser } from './api/schemas';
+import {
+  normalizeUsername,
+  usernameGramRows,
+  usernameKey,
+  usernameKeyCandidates,
+  usernameSkeleton,
+} from './usernames';
 
 // A user as anyone may see them, and as they see themselves (with the email, shown to no one else).
 export type { PublicUser, SelfUser } from './api/schemas';
@@ -24,15 +32,8 @@ export function selfView(user: UserRow): SelfUser {
   return { ...publicView(user), email: user.email };
 }
 
-/**
- * The case-insensitive identity of a username: `Alice`, `alice` and `ALICE` are one user.
- * Upper- then lower-casing folds more than lower-casing alone (`ß`/`SS`, ligatures), and
- * the final sigma `ς` is folded to `σ`, so `ΟΔΟΣ` and `οδοσ` are one user too. A name of
- * 32 characters gives at most 96 (checked for every allowed character); the column holds 128.
- */
-export function usernameKey(username: string): string {
-  return username.normalize('NFC').toUpperCase().toLowerCase().replace(/ς/g, 'σ').normalize('NFC');
-}
+// How usernames are compared (NFKC, case, look-alikes): lib/usernames.ts.
+export { usernameKey } from './usernames';
 
 export function normalizeEmail(email: string): string {
   return email.toLowerCase();
@@ -56,23 +57,39 @@ export async function registerUser(
   await consumeLimit('registerPerIp', clientIp);
   assertNotCommonPassword(registration.password);
   const db = await getDb();
-  const username_key = usernameKey(registration.username);
+  const username = normalizeUsername(registration.username);
+  const username_key = usernameKey(username);
+  const username_skeleton = usernameSkeleton(username);
   const email = normalizeEmail(registration.email);
 
-  // Fail fast before spending bcrypt work; the unique keys still decide any race.
+  // Fail fast before spending bcrypt work; the unique keys still decide any race. A name
+  // that looks like an existing one (same skeleton) is taken too.
   const taken = await db
     .selectFrom('users')
-    .select(['username_key', 'email'])
-    .where((eb) => eb.or([eb('username_key', '=', username_key), eb('email', '=', email)]))
-    .limit(2)
+    .select(['username_key', 'username_skeleton', 'email'])
+    .where((eb) =>
+      eb.or([
+        eb('username_key', '=', username_key),
+        eb('username_skeleton', '=', username_skeleton),
+        eb('email', '=', email),
+      ]),
+    )
+    .limit(3)
     .execute();
-  if (taken.some((row) => row.username_key === username_key)) throw new AppError('USERNAME_TAKEN');
+  if (
+    taken.some(
+      (row) => row.username_key === username_key || row.username_skeleton === username_skeleton,
+    )
+  ) {
+    throw new AppError('USERNAME_TAKEN');
+  }
   if (taken.length > 0) throw new AppError('EMAIL_TAKEN');
 
   const now = toDbTimestamp();
   const newUser = {
-    username: registration.username,
+    username,
     username_key,
+    username_skeleton,
     email,
     password_hash: await hashPassword(registration.password),
     token_version: 0,
@@ -83,7 +100,14 @@ export async function registerUser(
     // The account and its first login exist together or not at all.
     return await inTransaction(db, async (trx) => {
       const { insertId } = await trx.insertInto('users').values(newUser).executeTakeFirstOrThrow();
-      const user: UserRow = { ...newUser, id: Number(insertId), friend_count: 0 };
+      const user: UserRow = {
+        ...newUser,
+        skeleton_tiebreak: 0,
+        id: Number(insertId),
+        friend_count: 0,
+      };
+      // The name is searchable exactly when the account exists.
+      await trx.insertInto('username_grams').values(usernameGramRows(user)).execute();
       return { user, tokens: await startSession(trx, user) };
     });
   } catch (error) {
@@ -125,11 +149,9 @@ export async function authenticate(
   const byEmail = login.includes('@');
   const identity = byEmail ? normalizeEmail(login) : usernameKey(login);
   const db = await getDb();
-  const user = await db
-    .selectFrom('users')
-    .selectAll()
-    .where(byEmail ? 'email' : 'username_key', '=', identity)
-    .executeTakeFirst();
+  const user = byEmail
+    ? await db.selectFrom('users').selectAll().where('email', '=', identity).executeTakeFirst()
+    : await findUserByName(db, login);
   await countLoginAttempt(user ? `user:${user.id}` : `unknown:${identity}`, clientIp);
 
   const valid = await verifyPassword(password, user?.password_hash);
@@ -140,6 +162,20 @@ export async function authenticate(
   });
   if (endedLogins > 0) await closeRevokedConnections(user.id);
   return { user, tokens };
+}
+
+/**
+ * The user a typed name names, without regard to case or compatibility forms (fullwidth
+ * `ａｌｉｃｅ` is `alice`). A name older than migration 006 may be stored under its legacy
+ * key (not NFKC-normalized): typed exactly, it finds that account first.
+ */
+export async function findUserByName(
+  db: Kysely<Database>,
+  username: string,
+): Promise<UserRow | undefined> {
+  const keys = usernameKeyCandidates(username);
+  const rows = await db.selectFrom('users').selectAll().where('username_key', 'in', keys).execute();
+  return rows.find((row) => row.username_key === keys[1]) ?? rows[0];
 }
 
 /** Who a request is from: the user and the login (session) its token belongs to. */

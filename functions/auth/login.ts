@@ -20,7 +20,7 @@ export const api: ApiEndpoint = {
   tag: 'Accounts',
   summary: 'Sign in',
   description:
-    "`username` is the username or the account's email, either without regard to case. Each login is a new session with its own refresh token; a user has at most 50 live logins, and a new one beyond that ends the oldest (closing its WebSocket connections). A wrong user and a wrong password get the same answer, after the same work.",
+    "`username` is the username or the account's email, either without regard to case; a username is NFKC-normalized first (`ａｌｉｃｅ` is `alice`). Each login is a new session with its own refresh token; a user has at most 50 live logins, and a new one beyond that ends the oldest (closing its WebSocket connections). A wrong user and a wrong password get the same answer, after the same work.",
   success: {
     status: 200,
     description: 'Signed in: a new login (session).',

@@ -16,7 +16,7 @@ export const api: ApiEndpoint = {
   tag: 'Accounts',
   summary: 'Create an account and sign in',
   description:
-    'A commonly used password (one of 17,950, without regard to case) is refused with `WEAK_PASSWORD`. The account and its first login are created together. Of concurrent registrations of one name (or email), exactly one succeeds.',
+    'A commonly used password (one of 17,950, without regard to case) is refused with `WEAK_PASSWORD`. The account and its first login are created together. A name that looks like an existing one (same UTS #39 skeleton: `аlice` in Cyrillic, `ａｌｉｃｅ`, `a1ice` beside `alice`) is `USERNAME_TAKEN`. Of concurrent registrations of one name (or email, or look-alike names), exactly one succeeds.',
   success: {
     status: 201,
     description: 'Registered and signed in.',

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { ApiEndpoint } from '../../lib/api/endpoint';
 import { UserSearchResult } from '../../lib/api/schemas';
-import { searchUsers } from '../../lib/friends';
+import { searchUsers } from '../../lib/user-search';
 import { httpEndpoint, ok } from '../../lib/http/handler';
 import { queryIntField, textField } from '../../lib/http/validation';
 
@@ -18,7 +18,7 @@ export const api: ApiEndpoint = {
   tag: 'Friends',
   summary: 'Find users',
   description:
-    'Matches usernames that contain `keyword`, without regard to case (`%`, `_` and `\\` are ordinary characters); an exact email (any case) finds its user too, and is never echoed. The caller is never in the results. Order: the exact username match, then usernames starting with the keyword, then the rest; by username inside each group.',
+    'Matches usernames that contain `keyword`, without regard to case or look-alike characters (compared by UTS #39 skeleton: `аlice` in Cyrillic finds `alice`); `%`, `_` and `\\` are ordinary characters. A one-character keyword matches usernames that start with it. A keyword with `@` is an exact email lookup (any case) instead, never echoed, and counts toward the per-user email search limit (`429 RATE_LIMITED` beyond it). The caller is never in the results. Order: the exact username match, then usernames starting with the keyword, then the rest; by username inside each group. Read from an n-gram index: the cost follows the page, not the number of users.',
   success: {
     status: 200,
     description: 'The users found.',

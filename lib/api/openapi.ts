@@ -205,6 +205,7 @@ function introduction(modules: readonly HttpEndpointModule[]): string {
       `| registration attempts from one client IP | ${formatLimit(limits.registerPerIp)} |`,
       `| messages sent by one user | ${formatLimit(limits.sendPerUser)} |`,
       `| friend adds by one user (every attempt) | ${formatLimit(limits.friendAddPerUser)} |`,
+      `| friend searches by one user with \`@\` in the keyword (email lookups) | ${formatLimit(limits.searchEmailPerUser)} |`,
       `| recalling a message, after it was sent | within ${defaults.recallWindowSeconds} s |`,
     ].join('\n'),
     '## Real-time',

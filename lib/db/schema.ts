@@ -20,6 +20,7 @@ export interface Database {
   unread_totals: UnreadTotalsTable;
   read_marks: ReadMarksTable;
   friend_entries: FriendEntriesTable;
+  username_grams: UsernameGramsTable;
 }
 
 /**
@@ -33,6 +34,15 @@ export interface FriendEntriesTable {
   friend_id: number;
   /** When the friendship began. */
   since: string;
+}
+
+/** One n-gram of one user's username skeleton (lib/usernames.ts), for search. */
+export interface UsernameGramsTable {
+  user_id: number;
+  /** Two to four code points of the skeleton, or `\u0001` and its first one to four. */
+  gram: string;
+  /** The user's username_key, so one gram's users are read in username order. */
+  username_key: string;
 }
 
 /** While a row exists, `blocker_id` blocks `blocked_id`: neither can message or add the other. */
@@ -88,8 +98,12 @@ export interface UsersTable {
   id: Generated<number>;
   /** As the user chose it; shown to others. */
   username: string;
-  /** Case-folded NFC form (lib/users.ts usernameKey): the unique identity for lookups and search. */
+  /** Case-folded NFKC form (lib/usernames.ts usernameKey): the unique identity for lookups. */
   username_key: string;
+  /** UTS #39 skeleton of the key (lib/usernames.ts): look-alike names share it. */
+  username_skeleton: string;
+  /** 0 when the user owns the skeleton; its id for a look-alike older than migration 006. */
+  skeleton_tiebreak: Generated<number>;
   /** Lower case, unique; never shown to other users. */
   email: string;
   password_hash: string;

@@ -109,6 +109,10 @@ export const fieldTexts = {
     zh: '用户名须为 2-32 个字符，只能包含字母、数字、_、- 和 .',
     en: 'must be 2-32 characters of letters, digits, _, - and .',
   },
+  USERNAME_MIXED_SCRIPTS: {
+    zh: '用户名不能混用多种文字（如拉丁字母与西里尔字母）；汉字可与拉丁字母和数字同用',
+    en: 'must not mix scripts (such as Latin and Cyrillic letters); Han may be combined with Latin letters and digits',
+  },
   EMAIL_FORMAT: {
     zh: '邮箱格式无效（最多 254 个字符）',
     en: 'must be a valid email address of at most 254 characters',

@@ -8,6 +8,7 @@ import {
   toFieldProblems,
   usernameField,
 } from './validation';
+import { isHighlyRestrictive } from '../unicode/uts39';
 
 const parse = (schema: z.ZodType, value: unknown) =>
   schema.safeParse(value, { error: errorMapFor('en') });
@@ -69,9 +70,11 @@ describe('idField', () => {
 
 describe('usernameField', () => {
   // An oracle written character by character, independent of the field's regex.
-  function isValidUsername(input: string): boolean {
+  function isValidUsername(raw: string): boolean {
+    const input = raw.normalize('NFKC');
     const characters = [...input];
     return (
+      isHighlyRestrictive(input) &&
       characters.length >= 2 &&
       characters.length <= 32 &&
       characters.every((character) => /[\p{L}\p{M}\p{Nd}_.-]/u.test(character)) &&
@@ -80,13 +83,13 @@ describe('usernameField', () => {
     );
   }
 
-  it('accepts exactly 2-32 letters, digits, marks, _ - . with a letter or digit (fuzz)', () => {
+  it('accepts exactly 2-32 letters, digits, marks, _ - . with a letter or digit, after NFKC (fuzz)', () => {
     fc.assert(
       fc.property(
         fc.oneof(
           fc.string({ unit: 'grapheme', maxLength: 40 }),
           fc.string({
-            unit: fc.constantFrom('a', '张', '_', '.', '-', '1', '\u0301', ' '),
+            unit: fc.constantFrom('a', '张', '_', '.', '-', '1', '\u0301', ' ', 'ａ', 'а', 'ß'),
             maxLength: 34,
           }),
         ),

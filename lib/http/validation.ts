@@ -3,6 +3,8 @@ import en from 'zod/v4/locales/en.js';
 import type { FieldProblem } from '../errors';
 import { fitsBcrypt } from '../auth/password';
 import { fieldMessage, fieldText, fieldTexts, type Language } from './messages';
+import { isHighlyRestrictive } from '../unicode/uts39';
+import { normalizeUsername } from '../usernames';
 
 /**
  * Request field schemas shared by the endpoints. A schema's own messages are keys of
@@ -41,12 +43,25 @@ export const afterIdField = z
 /**
  * 2-32 Unicode letters (with their combining marks), decimal digits, `_`, `-` or `.`; at
  * least one letter or digit, and no combining mark first (it would attach to nothing).
+ * Checked on the NFKC form, which is what is stored (fullwidth `ａｌｉｃｅ` is `alice`); the
+ * letters must not mix scripts beyond UTS #39's "highly restrictive" level (`аlice` with a
+ * Cyrillic `а` is refused; `张三`, `李Lee2` and `田中さん` are fine).
  */
 const usernamePattern = /^(?=.*[\p{L}\p{Nd}])(?!\p{M})[\p{L}\p{M}\p{Nd}_.-]{2,32}$/u;
-export const usernameField = z.string().regex(usernamePattern, { error: 'USERNAME_FORMAT' }).meta({
-  description:
-    '2–32 characters: letters (with their combining marks), digits, `_`, `-`, `.`; at least one letter or digit. Unique without regard to case.',
-});
+export const usernameField = z
+  .string()
+  .transform(normalizeUsername)
+  .pipe(
+    z
+      .string()
+      .regex(usernamePattern, { error: 'USERNAME_FORMAT', abort: true })
+      .refine(isHighlyRestrictive, { error: 'USERNAME_MIXED_SCRIPTS' }),
+  )
+  .meta({
+    type: 'string',
+    description:
+      '2–32 characters after NFKC normalization (fullwidth forms become ASCII; the normalized form is stored): letters (with their combining marks), digits, `_`, `-`, `.`; at least one letter or digit; letters of one script, or Han mixed with Latin (plus Hiragana and Katakana, Bopomofo or Hangul). Unique without regard to case or look-alike characters (UTS #39 skeleton): `аlice` with a Cyrillic `а` is taken when `alice` exists.',
+  });
 
 export const emailField = z
   .string()

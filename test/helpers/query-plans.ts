@@ -1,6 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import { getDb, observeQueries, type ExecutedQuery } from '../../lib/db/connection';
 import { toDbTimestamp } from '../../lib/db/time';
+import { usernameSkeleton } from '../../lib/usernames';
 
 /** One row of MySQL's EXPLAIN. */
 export interface PlanRow {
@@ -26,6 +27,7 @@ export async function seedUsers(prefix: string, count: number): Promise<number[]
       Array.from({ length: count }, (_, index) => ({
         username: `${prefix}${index}`,
         username_key: `${prefix}${index}`,
+        username_skeleton: usernameSkeleton(`${prefix}${index}`),
         email: `${prefix}${index}@example.com`,
         password_hash: 'not-a-real-hash',
         created_at: now,

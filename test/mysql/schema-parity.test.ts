@@ -112,6 +112,7 @@ it('schema.sql and the migrations build the same MySQL schema', async () => {
     'refresh_tokens',
     'sessions',
     'unread_totals',
+    'username_grams',
     'users',
   ]);
   expect(migrated.indexes?.length).toBeGreaterThan(10);

@@ -4,6 +4,7 @@ import { sessionsSchema } from './002-sessions';
 import { rateLimitsSchema } from './003-rate-limits';
 import { connectionsSchema } from './004-connections';
 import { chatManagementSchema } from './005-chat-management';
+import { usernameSearchSchema } from './006-username-search';
 import { readWatermarkSchema } from './007-read-watermark';
 import { friendListSchema } from './008-friend-list';
 import { authHardeningSchema } from './009-auth-hardening';
@@ -23,6 +24,7 @@ export function allMigrations(context: MigrationContext): Record<string, Migrati
     '003-rate-limits': rateLimitsSchema(context),
     '004-connections': connectionsSchema(context),
     '005-chat-management': chatManagementSchema(context),
+    '006-username-search': usernameSearchSchema(context),
     '007-read-watermark': readWatermarkSchema(context),
     '008-friend-list': friendListSchema(context),
     '009-auth-hardening': authHardeningSchema(context),

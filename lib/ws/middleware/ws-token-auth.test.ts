@@ -8,6 +8,8 @@ const user: UserRow = {
   id: 7,
   username: 'seven',
   username_key: 'seven',
+  username_skeleton: 'seven',
+  skeleton_tiebreak: 0,
   email: 'seven@example.com',
   password_hash: 'hash',
   token_version: 0,

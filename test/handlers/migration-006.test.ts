@@ -1,0 +1,127 @@
+import { Kysely, Migrator, MysqlDialect, SqliteDialect, sql } from 'kysely';
+import { getConfig } from '../../lib/config';
+import { mysqlPoolOptions, openSqlite } from '../../lib/db/connection';
+import { allMigrations } from '../../lib/db/migrations';
+import type { Database } from '../../lib/db/schema';
+import { toDbTimestamp } from '../../lib/db/time';
+import { skeletonGrams } from '../../lib/usernames';
+import { createDatabase, dropDatabase } from '../helpers/mysql-admin';
+
+/**
+ * Migration 006 keys existing users by skeleton and fills the search index; look-alike
+ * names already stored side by side must not stop it.
+ */
+const config = getConfig();
+const dialect = config.db.type;
+const scratchName = `${process.env.DB_NAME ?? 'chat_test'}_migration_006`;
+let db: Kysely<Database>;
+
+beforeAll(async () => {
+  if (config.db.type === 'mysql') {
+    await createDatabase(scratchName);
+    const { createPool } = await import('mysql2');
+    db = new Kysely<Database>({
+      dialect: new MysqlDialect({
+        pool: createPool(mysqlPoolOptions({ ...config.db, database: scratchName })),
+      }),
+    });
+  } else {
+    db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: await openSqlite(':memory:') }),
+    });
+  }
+});
+
+afterAll(async () => {
+  await db.destroy();
+  if (dialect === 'mysql') await dropDatabase(scratchName);
+});
+
+function migrator() {
+  return new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(allMigrations({ dialect })) },
+  });
+}
+
+it('006 gives every user a skeleton and grams; older look-alikes keep their accounts', async () => {
+  const to005 = await migrator().migrateTo('005-chat-management');
+  expect(to005.error).toBeUndefined();
+  const now = toDbTimestamp();
+  // Before 006 names were stored as typed and keyed by NFC case folding only.
+  const names: Array<[number, string, string]> = [
+    [1, 'Alice', 'alice'],
+    [2, 'ａｌｉｃｅ', 'ａｌｉｃｅ'],
+    [3, 'аlice', 'аlice'],
+    [4, '张三', '张三'],
+  ];
+  for (const [id, username, key] of names) {
+    await sql`insert into users (id, username, username_key, email, password_hash, token_version,
+      created_at, updated_at) values (${id}, ${username}, ${key}, ${`u${id}@example.com`}, 'x', 0,
+      ${now}, ${now})`.execute(db);
+  }
+
+  const latest = await migrator().migrateToLatest();
+  expect(latest.error).toBeUndefined();
+  expect(latest.results?.map((result) => result.migrationName)).toContain('006-username-search');
+
+  const users = await db
+    .selectFrom('users')
+    .select(['id', 'username', 'username_key', 'username_skeleton', 'skeleton_tiebreak'])
+    .orderBy('id')
+    .execute();
+  expect(users).toEqual([
+    {
+      id: 1,
+      username: 'Alice',
+      username_key: 'alice',
+      username_skeleton: 'alice',
+      skeleton_tiebreak: 0,
+    },
+    {
+      id: 2,
+      username: 'ａｌｉｃｅ',
+      username_key: 'ａｌｉｃｅ',
+      username_skeleton: 'alice',
+      skeleton_tiebreak: 2,
+    },
+    {
+      id: 3,
+      username: 'аlice',
+      username_key: 'аlice',
+      username_skeleton: 'alice',
+      skeleton_tiebreak: 3,
+    },
+    {
+      id: 4,
+      username: '张三',
+      username_key: '张三',
+      username_skeleton: '张三',
+      skeleton_tiebreak: 0,
+    },
+  ]);
+
+  const grams = await db
+    .selectFrom('username_grams')
+    .select(['user_id', 'gram', 'username_key'])
+    .orderBy('user_id')
+    .orderBy('gram')
+    .execute();
+  const expected = users.flatMap((user) =>
+    skeletonGrams(user.username_skeleton)
+      .sort()
+      .map((gram) => ({ user_id: user.id, gram, username_key: user.username_key })),
+  );
+  expect(grams).toEqual(expected);
+
+  // The oldest account owns the skeleton: a new look-alike cannot be stored.
+  const attempt = await sql`insert into users (username, username_key, username_skeleton, email,
+    password_hash, created_at, updated_at) values ('ALICE', 'alice2', 'alice', 'n@example.com',
+    'x', ${now}, ${now})`
+    .execute(db)
+    .then(
+      () => 'stored',
+      (error: unknown) => String(error),
+    );
+  expect(attempt).toMatch(/unique|duplicate/i);
+});
