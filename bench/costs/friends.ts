@@ -64,6 +64,7 @@ async function measureSizes(small: number, large: number, calls: number): Promis
         .values({
           username: name,
           username_key: name,
+          username_skeleton: name, // plain ASCII names of its own: distinct keys suffice
           email: `${name}@example.com`,
           password_hash: 'not-a-real-hash',
           created_at: now,

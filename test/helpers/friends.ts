@@ -4,6 +4,7 @@ import type { Database } from '../../lib/db/schema';
 import { toDbTimestamp } from '../../lib/db/time';
 import { friendshipKey } from '../../lib/friends';
 import { usernameKey } from '../../lib/users';
+import { usernameSkeleton } from '../../lib/usernames';
 
 /** A few hundred rows per statement: well under both databases' placeholder limits. */
 const CHUNK = 400;
@@ -40,6 +41,7 @@ export async function seedFriends(
         chunk.map((username) => ({
           username,
           username_key: usernameKey(username),
+          username_skeleton: usernameSkeleton(username),
           email: `${usernameKey(username)}@example.com`,
           password_hash: 'not-a-real-hash',
           created_at: now,
