@@ -16,7 +16,7 @@ const digits = () => String(randomInt(1e8, 1e9));
 
 async function tryRegister(username: string, language?: string) {
   return invoke(register, {
-    body: { username, email: `${uniqueName('m')}@example.com`, password: 'password123' },
+    body: { username, email: `${uniqueName('m')}@example.com`, password: 'a fine password' },
     ...(language ? { headers: { 'accept-language': language } } : {}),
   });
 }
