@@ -1,7 +1,8 @@
-import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AccessToken } from '../api/schemas';
-import { getConfig, requireJwtSecret } from '../config';
+import { getConfig } from '../config';
+import { jwtKeys } from '../secrets';
 
 /** What the API returns with every new access token. */
 export type { AccessToken } from '../api/schemas';
@@ -19,18 +20,9 @@ const ALGORITHM = 'HS256';
 const ACCESS_TOKEN_TYPE = 'access';
 const ID_PATTERN = /^[1-9]\d{0,15}$/;
 
-let signingKey: { secret: string; key: KeyObject } | undefined;
-
-/**
- * The secret as a KeyObject, made once. Given a string, jsonwebtoken first tries to read
- * it as a PEM public key and fails, on every sign and verify: a third of a warm request.
- */
+/** The key new tokens are signed with (lib/secrets: from the environment or SSM). */
 export function jwtKey(): KeyObject {
-  const secret = requireJwtSecret();
-  if (signingKey?.secret !== secret) {
-    signingKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
-  }
-  return signingKey.key;
+  return jwtKeys().current;
 }
 
 export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
@@ -54,13 +46,18 @@ export function issueAccessToken(claims: AccessTokenClaims): AccessToken {
  * anything else. Only HS256 is accepted, so `alg: none` and key-confusion tokens fail.
  */
 export function readAccessToken(token: string): AccessTokenClaims | undefined {
-  const secret = jwtKey();
-  let payload: string | jwt.JwtPayload;
-  try {
-    payload = jwt.verify(token, secret, { algorithms: [ALGORITHM] });
-  } catch {
-    return undefined;
+  // During a key rotation, tokens signed with the previous key stay valid for a set time.
+  const { current, previous } = jwtKeys();
+  let payload: string | jwt.JwtPayload | undefined;
+  for (const secret of previous ? [current, previous] : [current]) {
+    try {
+      payload = jwt.verify(token, secret, { algorithms: [ALGORITHM] });
+      break;
+    } catch {
+      payload = undefined;
+    }
   }
+  if (payload === undefined) return undefined;
   if (typeof payload !== 'object') return undefined;
   const { sub, ver, sid, typ, exp } = payload as Record<string, unknown>;
   // jsonwebtoken accepts a token without `exp` as never expiring: ours always have one.

@@ -5,6 +5,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../logger';
+import { runtimeSecrets } from '../secrets/middleware';
 import { languageNegotiation } from './language';
 import { errorHandler, errorMapper } from './middleware/error-mapper';
 import { privateResponseHeaders } from './middleware/private-response-headers';
@@ -13,7 +14,8 @@ import type { HttpContext, HttpEvent, HttpResult } from './types';
 // Its own module, apart from ./handler.ts: pages and public documents use it without
 // bundling the token check, and with it the database client.
 /**
- * The middlewares every HTTP function shares: request-id logging, header and event
+ * The middlewares every HTTP function shares: request-id logging, the secrets of deployed
+ * stages (SSM Parameter Store, lib/secrets), header and event
  * normalization, language negotiation, security headers, no-store and CORS headers, and
  * the error mapping. httpEndpoint (./handler.ts) adds auth, body parsing and validation; an HTML page
  * (./page.ts) sets its own Content-Security-Policy through `securityHeaders`; public
@@ -24,6 +26,7 @@ export function httpStack(
 ) {
   return middy<HttpEvent, HttpResult, Error, HttpContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(runtimeSecrets())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
     .use(languageNegotiation())
