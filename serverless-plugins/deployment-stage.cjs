@@ -11,6 +11,8 @@
  *   (`ssm:GetParameters`, the call @middy/ssm makes), plus `kms:Decrypt` on a
  *   customer-managed key when one is given.
  * - `vpcSubnetIds` and `vpcSecurityGroupIds` (comma-separated) become `provider.vpc`.
+ * - The capacity guards (stage throttling, reserved concurrency) are numbers, even when given
+ *   as `--param` strings.
  *
  * test/e2e/deploy-package.e2e.test.ts checks the packaged template.
  */
@@ -99,6 +101,28 @@ class DeploymentStage {
     if (invalid.length > 0) this.fail(`Invalid SSM parameter name(s): ${invalid.join(', ')}`);
     this.grantParameters([...names]);
     this.configureVpc();
+    this.capacityAsNumbers();
+  }
+
+  capacityAsNumbers() {
+    const number = (value, what) => {
+      const parsed = Number(value);
+      if (!Number.isFinite(parsed) || parsed < 0)
+        this.fail(`${what} must be a number, not "${value}"`);
+      return parsed;
+    };
+    const { service } = this.serverless;
+    for (const [key, fn] of Object.entries(service.functions ?? {})) {
+      if (fn.reservedConcurrency != null) {
+        fn.reservedConcurrency = number(fn.reservedConcurrency, `${key}.reservedConcurrency`);
+      }
+    }
+    for (const [id, extension] of Object.entries(service.resources?.extensions ?? {})) {
+      const settings = extension?.Properties?.DefaultRouteSettings ?? {};
+      for (const name of ['ThrottlingRateLimit', 'ThrottlingBurstLimit']) {
+        if (settings[name] != null) settings[name] = number(settings[name], `${id} ${name}`);
+      }
+    }
   }
 
   /** Read access to exactly the named parameters (names with or without a leading slash). */
