@@ -15,7 +15,7 @@ it('reads every option, with or without =', () => {
     'both',
     '--scale=small',
     '--skip',
-    'http,cold,push',
+    'http,cold,push,long',
     '--only=send, history',
     '--out',
     '/tmp/x.json',

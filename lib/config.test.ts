@@ -10,6 +10,13 @@ describe('loadConfig', () => {
       autoMigrate: true,
       jwtSecret: strongSecret,
       usingDevelopmentSecret: false,
+      secretParameters: {
+        dbPassword: undefined,
+        jwtSecretKey: undefined,
+        jwtPreviousSecretKey: undefined,
+      },
+      secretsCacheSeconds: 300,
+      jwtPreviousSecret: { secret: undefined, until: undefined },
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2592000,
       bcryptCost: 10,
@@ -73,6 +80,7 @@ describe('loadConfig', () => {
       poolSize: 4,
       connectTimeoutMs: 3000,
       queryTimeoutMs: 5000,
+      ssl: { mode: 'off' },
     });
   });
 
