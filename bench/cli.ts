@@ -11,6 +11,7 @@ import { measureCosts } from './costs';
 import type { DatabaseResults } from './in-process';
 import { parseOptions, UsageError, type BenchOptions } from './options';
 import { formatReport, renderChart, type BenchResults } from './report';
+import { measureLongRun, type LongRunResult } from './long-run';
 import type { DbType } from './types';
 
 const projectRoot = resolve(__dirname, '..');
@@ -89,6 +90,13 @@ async function main(): Promise<void> {
     }
     databases.push(results);
   }
+  // The emulator's own wear over many calls (bench/long-run.ts): on the first database only,
+  // since it measures serverless-offline rather than the database.
+  const longRun: LongRunResult[] = [];
+  const [firstDb] = options.databases;
+  if (options.stages.includes('long') && firstDb !== undefined) {
+    longRun.push(await measureLongRun(firstDb, options.scale.name));
+  }
   // Production's database first in the report and the chart.
   databases.sort((a, b) => Number(b.db === 'mysql') - Number(a.db === 'mysql'));
 
@@ -108,10 +116,19 @@ async function main(): Promise<void> {
   };
   const out = resolve(projectRoot, options.out);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify(longRun.length > 0 ? { ...results, longRun } : results, null, 2)}\n`,
+  );
   const chart = out.replace(/\.json$/, '') + '.svg';
   writeFileSync(chart, renderChart(results));
   console.log(`\n${formatReport(results)}\n`);
+  for (const run of longRun) {
+    console.log(
+      `Long run (${run.db}, ${run.endpoint}, 1 connection, ${run.calls} calls): ` +
+        `${run.firstReqPerSec} req/s over the first ${run.window}, ${run.lastReqPerSec} over the last (×${run.ratio})\n`,
+    );
+  }
   console.log(
     `Wrote ${options.out} and ${chart.slice(projectRoot.length + 1)} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );

@@ -65,8 +65,16 @@ export const scales: Record<ScaleName, Scale> = {
   },
 };
 
-export type Stage = 'scaling' | 'endpoints' | 'cold' | 'http' | 'push' | 'costs';
-export const stages: readonly Stage[] = ['scaling', 'endpoints', 'cold', 'http', 'push', 'costs'];
+export type Stage = 'scaling' | 'endpoints' | 'cold' | 'http' | 'push' | 'costs' | 'long';
+export const stages: readonly Stage[] = [
+  'scaling',
+  'endpoints',
+  'cold',
+  'http',
+  'push',
+  'costs',
+  'long',
+];
 
 export interface BenchOptions {
   databases: DbType[];
@@ -81,7 +89,9 @@ export interface BenchOptions {
 const usage = `npm run bench -- [options]
   --db sqlite|mysql|both   database(s) to measure (default: DB_TYPE, else sqlite)
   --scale small|default    data set size (default: default)
-  --skip scaling,endpoints,cold,http,push,costs   stages to leave out
+  --skip scaling,endpoints,cold,http,push,costs,long   stages to leave out (costs: what
+                           grows with data a user controls, bench/costs; long: many calls in
+                           a row through serverless-offline, last window vs first, bench/long-run.ts)
   --only send,history      endpoints whose name contains one of these; a stage's name
                            (--only push, --only endpoints,send) runs only the stages named
   --out bench/results.json where to write results (and the chart beside it)`;

@@ -10,6 +10,13 @@ describe('loadConfig', () => {
       autoMigrate: true,
       jwtSecret: strongSecret,
       usingDevelopmentSecret: false,
+      secretParameters: {
+        dbPassword: undefined,
+        jwtSecretKey: undefined,
+        jwtPreviousSecretKey: undefined,
+      },
+      secretsCacheSeconds: 300,
+      jwtPreviousSecret: { secret: undefined, until: undefined },
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2592000,
       refreshReuseGraceSeconds: 20,
@@ -78,6 +85,7 @@ describe('loadConfig', () => {
       poolSize: 4,
       connectTimeoutMs: 3000,
       queryTimeoutMs: 5000,
+      ssl: { mode: 'off' },
     });
   });
 
@@ -133,5 +141,33 @@ describe('loadConfig', () => {
         'short-secret',
       );
     });
+  });
+});
+
+describe('defaults of deployed functions (a Lambda, not serverless-offline)', () => {
+  const deployed = { AWS_LAMBDA_FUNCTION_NAME: 'chat-backend-prod-login', DB_TYPE: 'mysql' };
+
+  it('verify TLS against the RDS CA bundle and never migrate on their own', () => {
+    const config = loadConfig({ ...deployed, JWT_SECRET_KEY_PARAMETER: '/chat/prod/jwt' });
+    expect(config.db).toMatchObject({ type: 'mysql', ssl: { mode: 'rds' } });
+    expect(config.autoMigrate).toBe(false);
+  });
+
+  it('keep local runs as they were: no TLS, migrations on first connect', () => {
+    const config = loadConfig({ ...deployed, IS_OFFLINE: 'true' });
+    expect(config.db).toMatchObject({ ssl: { mode: 'off' } });
+    expect(config.autoMigrate).toBe(true);
+  });
+
+  it('take DB_SSL and DB_AUTO_MIGRATE when given', () => {
+    const config = loadConfig({
+      ...deployed,
+      JWT_SECRET_KEY_PARAMETER: '/chat/prod/jwt',
+      DB_SSL: '/opt/ca.pem',
+      DB_AUTO_MIGRATE: 'true',
+    });
+    expect(config.db).toMatchObject({ ssl: { mode: 'file', caFile: '/opt/ca.pem' } });
+    expect(config.autoMigrate).toBe(true);
+    expect(() => loadConfig({ ...deployed, DB_SSL: 'maybe' })).toThrow(/DB_SSL/);
   });
 });

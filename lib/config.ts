@@ -21,11 +21,9 @@ const integer = (fallback: number, min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max))
     .default(fallback);
 
-const boolean = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-    .transform((value) => ['true', '1', 'yes', 'on'].includes(value))
-    .default(fallback);
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 
 /** `<max>/<seconds>`: at most `max` in each window of `seconds`. */
 const rateLimit = (fallback: string) =>
@@ -45,6 +43,13 @@ const rateLimit = (fallback: string) =>
     // A sliding window keeps one timestamp per counted use (lib/rate-limits.ts).
     .refine((limit) => limit.max <= MAX_RATE_LIMIT, `the max must be at most ${MAX_RATE_LIMIT}`);
 
+/** The name of an SSM Parameter Store parameter (SecureString) holding a secret. */
+const ssmParameterName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.\-/]{1,1011}$/, 'must be an SSM parameter name, e.g. /chat/prod/jwt-key')
+  .optional();
+
 const environmentSchema = z.object({
   DB_TYPE: z.enum(['sqlite', 'mysql']).default('sqlite'),
   SQLITE_PATH: z.string().min(1).default('.data/chat.sqlite'),
@@ -59,8 +64,26 @@ const environmentSchema = z.object({
   DB_POOL_SIZE: integer(2, 1, 100),
   DB_CONNECT_TIMEOUT_MS: integer(3000, 100, 60000),
   DB_QUERY_TIMEOUT_MS: integer(5000, 100, 600000),
-  DB_AUTO_MIGRATE: boolean(true),
+  DB_AUTO_MIGRATE: flag.optional(),
+  DB_SSL: z
+    .string()
+    .trim()
+    .regex(
+      /^(off|rds|rds-proxy|[./].+)$/,
+      'must be off, rds, rds-proxy or the path of a CA file (starting with / or .)',
+    )
+    .optional(),
+  DB_PASSWORD_PARAMETER: ssmParameterName,
   JWT_SECRET_KEY: z.string().optional(),
+  JWT_SECRET_KEY_PARAMETER: ssmParameterName,
+  JWT_PREVIOUS_SECRET_KEY: z.string().optional(),
+  JWT_PREVIOUS_SECRET_KEY_PARAMETER: ssmParameterName,
+  JWT_PREVIOUS_SECRET_KEY_UNTIL: z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value))
+    .optional(),
+  SECRETS_CACHE_SECONDS: integer(300, 0, 24 * 3600),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: integer(900, 60, 24 * 3600),
   REFRESH_TOKEN_TTL_SECONDS: integer(30 * 24 * 3600, 300, 365 * 24 * 3600),
   REFRESH_REUSE_GRACE_SECONDS: integer(20, 0, 300),
@@ -128,8 +151,24 @@ export interface Config {
         poolSize: number;
         connectTimeoutMs: number;
         queryTimeoutMs: number;
+        /** TLS to the server, verified against a CA bundle; `off` for none. */
+        ssl: DatabaseTls;
       };
+  /** Applies pending migrations on first connect: on by default for local runs only. */
   autoMigrate: boolean;
+  /**
+   * Secrets read at run time from SSM Parameter Store (deployed stages), by parameter name;
+   * lib/secrets.ts loads them before a handler runs. Unset: the environment's values.
+   */
+  secretParameters: {
+    dbPassword: string | undefined;
+    jwtSecretKey: string | undefined;
+    jwtPreviousSecretKey: string | undefined;
+  };
+  /** How long loaded secrets are reused before they are read again (picks up rotations). */
+  secretsCacheSeconds: number;
+  /** A second key tokens may be signed with, accepted for verification until `until`. */
+  jwtPreviousSecret: { secret: string | undefined; until: Date | undefined };
   /** Undefined when unset outside local runs; `requireJwtSecret()` turns that into an error. */
   jwtSecret: string | undefined;
   /** True when the secret is the built-in development one. */
@@ -182,6 +221,14 @@ export interface RealtimeConfig {
   offline: boolean;
 }
 
+/**
+ * How connections to MySQL are secured: `rds` verifies the server against the Amazon RDS CA
+ * bundle shipped with the functions, `rds-proxy` against the Amazon Trust Services roots
+ * (RDS Proxy endpoints), a file path against that PEM file.
+ */
+export type DatabaseTls =
+  { mode: 'off' } | { mode: 'rds' } | { mode: 'rds-proxy' } | { mode: 'file'; caFile: string };
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -189,6 +236,26 @@ export class ConfigError extends Error {
 /** Local means serverless-offline or the test runner: the only places a development secret is allowed. */
 function isLocalRun(env: z.infer<typeof environmentSchema>): boolean {
   return env.IS_OFFLINE === 'true' || env.NODE_ENV === 'test';
+}
+
+/** In a real Lambda (not serverless-offline): where TLS and no auto-migration are the defaults. */
+function isDeployed(env: z.infer<typeof environmentSchema>): boolean {
+  return env.AWS_LAMBDA_FUNCTION_NAME !== undefined && env.IS_OFFLINE !== 'true';
+}
+
+function databaseTls(setting: string): DatabaseTls {
+  if (setting === 'off' || setting === 'rds' || setting === 'rds-proxy') return { mode: setting };
+  return { mode: 'file', caFile: setting };
+}
+
+/** A signing key fit for production: long enough, and not the public development one. */
+export function checkJwtSecret(secret: string, name: string): void {
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`${name} must be at least ${MIN_SECRET_LENGTH} characters long`);
+  }
+  if (secret === DEVELOPMENT_JWT_SECRET) {
+    throw new ConfigError(`${name} is the public development secret: set a secret of your own`);
+  }
 }
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
@@ -207,18 +274,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
   let jwtSecret = env.JWT_SECRET_KEY;
   let usingDevelopmentSecret = false;
-  if (jwtSecret === undefined && isLocalRun(env)) {
+  if (jwtSecret === undefined && env.JWT_SECRET_KEY_PARAMETER === undefined && isLocalRun(env)) {
     jwtSecret = DEVELOPMENT_JWT_SECRET;
     usingDevelopmentSecret = true;
   }
-  if (jwtSecret !== undefined && !isLocalRun(env)) {
-    if (jwtSecret.length < MIN_SECRET_LENGTH) {
-      throw new ConfigError(`JWT_SECRET_KEY must be at least ${MIN_SECRET_LENGTH} characters long`);
-    }
-    if (jwtSecret === DEVELOPMENT_JWT_SECRET) {
-      throw new ConfigError(
-        'JWT_SECRET_KEY is the public development secret: set a secret of your own',
-      );
+  if (!isLocalRun(env)) {
+    if (jwtSecret !== undefined) checkJwtSecret(jwtSecret, 'JWT_SECRET_KEY');
+    if (env.JWT_PREVIOUS_SECRET_KEY !== undefined) {
+      checkJwtSecret(env.JWT_PREVIOUS_SECRET_KEY, 'JWT_PREVIOUS_SECRET_KEY');
     }
   }
 
@@ -236,8 +299,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             poolSize: env.DB_POOL_SIZE,
             connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
             queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+            ssl: databaseTls(env.DB_SSL ?? (isDeployed(env) ? 'rds' : 'off')),
           },
-    autoMigrate: env.DB_AUTO_MIGRATE,
+    autoMigrate: env.DB_AUTO_MIGRATE ?? !isDeployed(env),
+    secretParameters: {
+      dbPassword: env.DB_PASSWORD_PARAMETER,
+      jwtSecretKey: env.JWT_SECRET_KEY_PARAMETER,
+      jwtPreviousSecretKey: env.JWT_PREVIOUS_SECRET_KEY_PARAMETER,
+    },
+    secretsCacheSeconds: env.SECRETS_CACHE_SECONDS,
+    jwtPreviousSecret: {
+      secret: env.JWT_PREVIOUS_SECRET_KEY,
+      until: env.JWT_PREVIOUS_SECRET_KEY_UNTIL,
+    },
     jwtSecret,
     usingDevelopmentSecret,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,

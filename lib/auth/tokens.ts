@@ -1,14 +1,8 @@
-import {
-  createHash,
-  createHmac,
-  createSecretKey,
-  randomBytes,
-  randomUUID,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AccessToken } from '../api/schemas';
-import { getConfig, requireJwtSecret } from '../config';
+import { getConfig } from '../config';
+import { currentJwtSecret, jwtKeys } from '../secrets';
 
 /** What the API returns with every new access token. */
 export type { AccessToken } from '../api/schemas';
@@ -31,37 +25,24 @@ export const TOKEN_AUDIENCE = 'chat-backend-api';
 const CLOCK_SKEW_SECONDS = 60;
 const ID_PATTERN = /^[1-9]\d{0,15}$/;
 
-let keys: { secret: string; jwt: KeyObject; derived: Map<string, Buffer> } | undefined;
-
-/**
- * The one place the signing secret is read: every key of the service comes from here, so
- * a change of where the secret lives (a secrets store, a rotated key) is made here alone.
- */
-function secretKeys() {
-  const secret = requireJwtSecret();
-  if (keys?.secret !== secret) {
-    // A KeyObject: given a string, jsonwebtoken first tries to read it as a PEM public key
-    // and fails, on every sign and verify: a third of a warm request.
-    keys = { secret, jwt: createSecretKey(Buffer.from(secret, 'utf8')), derived: new Map() };
-  }
-  return keys;
-}
-
-/** The access tokens' HS256 key. */
+/** The key new tokens are signed with (lib/secrets: from the environment or SSM). */
 export function jwtKey(): KeyObject {
-  return secretKeys().jwt;
+  return jwtKeys().current;
 }
 
+let derived: { secret: string; keys: Map<string, Buffer> } | undefined;
+
 /**
- * A key of its own for `purpose`, derived from the signing secret (HMAC-SHA256 of the
- * purpose), so no other use of it can produce a value that verifies as a token.
+ * A key of its own for `purpose`, derived from the current signing secret (HMAC-SHA256 of
+ * the purpose), so no other use of it can produce a value that verifies as a token.
  */
 export function derivedKey(purpose: string): Buffer {
-  const { secret, derived } = secretKeys();
-  let key = derived.get(purpose);
+  const secret = currentJwtSecret();
+  if (derived?.secret !== secret) derived = { secret, keys: new Map() };
+  let key = derived.keys.get(purpose);
   if (!key) {
     key = createHmac('sha256', secret).update(`chat-backend:${purpose}`, 'utf8').digest();
-    derived.set(purpose, key);
+    derived.keys.set(purpose, key);
   }
   return key;
 }
@@ -100,18 +81,28 @@ export type ReadAccessToken =
  */
 export function readAccessToken(token: string): ReadAccessToken {
   const lifetime = getConfig().accessTokenTtlSeconds;
-  let payload: string | jwt.JwtPayload;
-  try {
-    payload = jwt.verify(token, jwtKey(), {
-      algorithms: [ALGORITHM],
-      issuer: TOKEN_ISSUER,
-      audience: TOKEN_AUDIENCE,
-      maxAge: lifetime,
-    });
-  } catch (error) {
-    // Signature, issuer and audience are checked before expiry: an expired token is ours.
-    return { problem: error instanceof jwt.TokenExpiredError ? 'token_expired' : 'invalid_token' };
+  // During a key rotation, tokens signed with the previous key stay valid for a set time.
+  const { current, previous } = jwtKeys();
+  let payload: string | jwt.JwtPayload | undefined;
+  let problem: TokenProblem = 'invalid_token';
+  for (const key of previous ? [current, previous] : [current]) {
+    try {
+      payload = jwt.verify(token, key, {
+        algorithms: [ALGORITHM],
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        maxAge: lifetime,
+      });
+      break;
+    } catch (error) {
+      // Signature, issuer and audience are checked before expiry: an expired token is ours.
+      if (error instanceof jwt.TokenExpiredError) {
+        problem = 'token_expired';
+        break;
+      }
+    }
   }
+  if (payload === undefined) return { problem };
   const invalid = { problem: 'invalid_token' } as const;
   if (typeof payload !== 'object') return invalid;
   const { sub, ver, sid, typ, exp, iat } = payload as Record<string, unknown>;

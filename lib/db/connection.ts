@@ -5,6 +5,8 @@ import { getConfig, type Config } from '../config';
 import { AppError } from '../errors';
 import { DatabaseUnavailableError } from './errors';
 import { withQueryTimeout } from './mysql-pool';
+import { mysqlTlsOptions } from './tls';
+import { databasePassword } from '../secrets';
 import { logger } from '../logger';
 import { migrateToLatest } from './migrate';
 import type { Database } from './schema';
@@ -124,7 +126,10 @@ export function mysqlPoolOptions(db: Extract<Config['db'], { type: 'mysql' }>): 
     host: db.host,
     port: db.port,
     user: db.user,
-    password: db.password,
+    // From SSM Parameter Store in deployed stages (lib/secrets), else DB_PASSWORD.
+    password: databasePassword(db),
+    // Verified TLS (DB_SSL): on by default in deployed stages.
+    ssl: mysqlTlsOptions(db.ssl),
     database: db.database,
     connectionLimit: db.poolSize,
     connectTimeout: db.connectTimeoutMs,

@@ -112,7 +112,8 @@ let configurationChecked = false;
 /** Reads the configuration at cold start, so a bad one stops the function with a clear error. */
 export function warnAboutConfiguration(): void {
   const config = getConfig();
-  requireJwtSecret(config);
+  // A key read from SSM at run time (lib/secrets) is checked when it is loaded.
+  if (config.secretParameters.jwtSecretKey === undefined) requireJwtSecret(config);
   if (configurationChecked) return;
   configurationChecked = true;
   if (config.usingDevelopmentSecret) {

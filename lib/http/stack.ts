@@ -6,6 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getConfig } from '../config';
 import { logger } from '../logger';
 import { deadlinePlugin } from './deadline';
+import { runtimeSecrets } from '../secrets/middleware';
 import { languageNegotiation } from './language';
 import { cors } from './middleware/cors';
 import { errorHandler, errorMapper } from './middleware/error-mapper';
@@ -15,7 +16,8 @@ import type { HttpContext, HttpEvent, HttpResult } from './types';
 // Its own module, apart from ./handler.ts: pages and public documents use it without
 // bundling the token check, and with it the database client.
 /**
- * The middlewares every HTTP function shares: its own deadline (./deadline.ts), request-id logging, header and event
+ * The middlewares every HTTP function shares: its own deadline (./deadline.ts), request-id
+ * logging, the secrets of deployed stages (SSM Parameter Store, lib/secrets), header and event
  * normalization, language negotiation, security headers, no-store and CORS headers, and
  * the error mapping. httpEndpoint (./handler.ts) adds auth, body parsing and validation; an HTML page
  * (./page.ts) sets its own Content-Security-Policy through `securityHeaders`; public
@@ -26,6 +28,7 @@ export function httpStack(
 ) {
   return middy<HttpEvent, HttpResult, Error, HttpContext>(deadlinePlugin)
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(runtimeSecrets())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
     .use(languageNegotiation())

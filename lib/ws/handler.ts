@@ -8,6 +8,7 @@ import { warnAboutConfiguration } from '../http/handler';
 import { languageNegotiation, responseLanguage } from '../http/language';
 import type { Language } from '../http/messages';
 import { logger } from '../logger';
+import { runtimeSecrets } from '../secrets/middleware';
 import type { ServerEvent } from '../realtime/events';
 import type { Caller } from '../users';
 import { wsConnectResponse } from './middleware/ws-connect-response';
@@ -39,7 +40,7 @@ export interface ConnectInput {
 }
 
 /**
- * The $connect stack: request-id logging, header normalization, language negotiation, the
+ * The $connect stack: request-id logging, the secrets of deployed stages, header normalization, language negotiation, the
  * access-token check, and an answer whose status lets the handshake through (200) or
  * refuses it (401, 503…).
  */
@@ -47,6 +48,7 @@ export function wsConnectRoute(handle: (input: ConnectInput) => Promise<void>): 
   warnAboutConfiguration();
   return middy<WsEvent, WsResult, Error, WsContext>(deadlinePlugin)
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(runtimeSecrets())
     .use(httpHeaderNormalizer())
     .use(languageNegotiation())
     .use(wsConnectResponse())
@@ -92,7 +94,9 @@ export function wsRoute<S extends z.ZodType | undefined, C extends boolean>(
   warnAboutConfiguration();
   const stack = middy<WsEvent, WsResult, Error, WsContext>(deadlinePlugin)
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(wsResponse());
+    .use(wsResponse())
+    // After wsResponse, so a failed load is answered with an error frame.
+    .use(runtimeSecrets());
   if (route.connection) stack.use(wsConnection());
   if (route.frame) stack.use([wsFrameParser(), wsFrameValidator(route.frame)]);
   const handler: WsHandler = stack.handler(async (event) => {

@@ -1,21 +1,50 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 
 /**
- * `serverless package --stage ci` builds what a deploy would upload, without an AWS account.
+ * `serverless package --stage prod` builds what a deploy would upload, without an AWS account
+ * (the parameters below are fake names: nothing is looked up at package time).
  * This checks the CloudFormation template against serverless.yml (read through
  * `serverless print`, so new functions and routes are checked without editing this file)
  * and the contract: every function, HTTP route and WebSocket route is there and wired to its
  * function, the push permission is scoped to this stack's WebSocket API, the functions find
  * that API from the stack, housekeeping is scheduled, and every bundle stays under 1 MB.
+ * As a production stage: no secret value anywhere in what is built (secrets are read from
+ * SSM at run time), read access to the named parameters only, the VPC, MySQL with verified
+ * TLS and no auto-migration, capacity guards, log retention, nodejs24.x on arm64.
  */
 
 const projectRoot = join(__dirname, '../..');
-const stage = 'ci';
+const stage = 'prod';
+/** Fake deploy parameters: SSM parameter names, a VPC. */
+const params = {
+  dbHost: 'chat.cluster-example.us-east-1.rds.amazonaws.com',
+  dbUser: 'chat_app',
+  dbPasswordParameter: '/chat/prod/db-password',
+  jwtSecretKeyParameter: '/chat/prod/jwt-key',
+  jwtPreviousSecretKeyParameter: 'chat/prod/jwt-previous-key',
+  jwtPreviousSecretKeyUntil: '2030-01-01T00:00:00Z',
+  migrateDbUser: 'chat_migrator',
+  vpcSubnetIds: 'subnet-0aaa,subnet-0bbb',
+  vpcSecurityGroupIds: 'sg-0ccc',
+  httpThrottleRate: '321',
+  httpThrottleBurst: '654',
+};
+const paramArgs = Object.entries(params).map(([key, value]) => `--param=${key}=${value}`);
+/**
+ * Secret values in the environment of the package run, as a careless pipeline would have
+ * them: a production stage must not carry any of them into what it builds.
+ */
+const secretValues = {
+  DB_PASSWORD: 'db-password-that-must-not-ship-0123456789',
+  JWT_SECRET_KEY: 'jwt-key-that-must-not-ship-0123456789abcdef',
+  JWT_PREVIOUS_SECRET_KEY: 'previous-jwt-key-that-must-not-ship-012345',
+  MIGRATE_DB_PASSWORD: 'migrate-password-that-must-not-ship-01234',
+};
 /** The bundled handler's limit (source maps excluded): cold starts grow with it. */
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 /** The contract's WebSocket routes, and those that answer on the same connection. */
@@ -40,7 +69,7 @@ let buildDir: string;
 let config: { functions: Record<string, FunctionConfig>; provider: Json };
 let resources: Record<string, { Type: string; Properties: Json }>;
 
-async function serverless(args: string[]): Promise<string> {
+async function serverless(args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
   try {
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -55,6 +84,7 @@ async function serverless(args: string[]): Promise<string> {
           // Inside the project (as for offline runs), and unique, so parallel runs coexist.
           ESBUILD_WORK_DIR: buildDir,
           ESBUILD_WATCH: 'off',
+          ...extraEnv,
         },
       },
     );
@@ -69,8 +99,8 @@ beforeAll(async () => {
   packageDir = mkdtempSync(join(tmpdir(), 'chat-package-'));
   buildDir = `.esbuild-package-${process.pid}-${randomBytes(3).toString('hex')}`;
   const [printed] = await Promise.all([
-    serverless(['print', '--stage', stage, '--format', 'json']),
-    serverless(['package', '--stage', stage, '--package', packageDir]),
+    serverless(['print', '--stage', stage, '--format', 'json', ...paramArgs]),
+    serverless(['package', '--stage', stage, '--package', packageDir, ...paramArgs], secretValues),
   ]);
   config = JSON.parse(printed);
   const template = JSON.parse(
@@ -347,4 +377,163 @@ it('packages each function on its own, its bundled handler at most 1 MB', () => 
   expect(problems).toEqual([]);
   // One zip per function.
   expect(new Set(report.map((entry) => entry.zipName)).size).toBe(report.length);
+});
+
+describe('as a production stage', () => {
+  const lambdas = () => ofType('AWS::Lambda::Function');
+  const variables = (lambda: Json): Record<string, Json> =>
+    lambda.Properties.Environment?.Variables ?? {};
+  const roleStatements = (): Json[] =>
+    ofType('AWS::IAM::Role').flatMap(([, role]) =>
+      (role.Properties.Policies ?? []).flatMap(
+        (policy: Json) => policy.PolicyDocument.Statement as Json[],
+      ),
+    );
+
+  it('carries no secret value: not in the template, nor in any file built beside it', () => {
+    const files = readdirSync(packageDir).filter((name) => !name.endsWith('.zip'));
+    expect(files).toContain('cloudformation-template-update-stack.json');
+    const found = files.flatMap((name) => {
+      const text = readFileSync(join(packageDir, name), 'utf8');
+      return Object.entries(secretValues)
+        .filter(([, value]) => text.includes(value))
+        .map(([key]) => `${key} in ${name}`);
+    });
+    expect(found).toEqual([]);
+    // Only the names of the SSM parameters holding them.
+    for (const [id, lambda] of lambdas()) {
+      const env = variables(lambda);
+      expect([id, env.JWT_SECRET_KEY ?? '', env.DB_PASSWORD ?? '']).toEqual([id, '', '']);
+      expect([id, env.JWT_SECRET_KEY_PARAMETER]).toEqual([id, params.jwtSecretKeyParameter]);
+      expect([id, env.DB_PASSWORD_PARAMETER]).toEqual([id, params.dbPasswordParameter]);
+    }
+  });
+
+  it('deploys every route of the API contract (openapi.json and the WebSocket routes)', () => {
+    const openapi = JSON.parse(readFileSync(join(projectRoot, 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const contract = Object.entries(openapi.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const [httpApiId] = ofType('AWS::ApiGatewayV2::Api').find(
+      ([, api]) => api.Properties.ProtocolType === 'HTTP',
+    ) as [string, unknown];
+    const httpRoutes = routesOf(httpApiId).map(([, route]) => route.Properties.RouteKey);
+    expect(contract.length).toBeGreaterThan(20);
+    expect(httpRoutes).toEqual(expect.arrayContaining(contract));
+    const wsRoutes = routesOf('WebsocketsApi').map(([, route]) => route.Properties.RouteKey);
+    expect(wsRoutes).toEqual(expect.arrayContaining(contractWebsocketRoutes));
+  });
+
+  it('lets the functions read the named SSM parameters and nothing else of SSM, KMS or Secrets Manager', () => {
+    const statements = roleStatements();
+    const touching = statements.filter((statement) =>
+      [statement.Action]
+        .flat()
+        .some((action: string) => /^(ssm|kms|secretsmanager):|^\*$/.test(action)),
+    );
+    expect(touching).toHaveLength(1);
+    expect([touching[0].Effect, [touching[0].Action].flat()]).toEqual([
+      'Allow',
+      ['ssm:GetParameters'],
+    ]);
+    const arns = [touching[0].Resource].flat().map((resource: Json) => strings(resource).join(''));
+    const arn = (name: string) =>
+      `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name.replace(/^\//, '')}`;
+    expect(arns.sort()).toEqual(
+      [
+        params.dbPasswordParameter,
+        params.jwtSecretKeyParameter,
+        params.jwtPreviousSecretKeyParameter,
+      ]
+        .map(arn)
+        .sort(),
+    );
+    // No statement grants anything on every resource.
+    expect(statements.filter((statement) => [statement.Resource].flat().includes('*'))).toEqual([]);
+  });
+
+  it('runs every function in the given VPC, on nodejs24.x and arm64, with log retention', () => {
+    const report = lambdas().map(([id, lambda]) => ({
+      id,
+      runtime: lambda.Properties.Runtime,
+      architectures: lambda.Properties.Architectures,
+      vpc: lambda.Properties.VpcConfig,
+    }));
+    expect(report).toEqual(
+      report.map(({ id }) => ({
+        id,
+        runtime: 'nodejs24.x',
+        architectures: ['arm64'],
+        vpc: { SubnetIds: ['subnet-0aaa', 'subnet-0bbb'], SecurityGroupIds: ['sg-0ccc'] },
+      })),
+    );
+    const logGroups = ofType('AWS::Logs::LogGroup');
+    expect(logGroups).toHaveLength(lambdas().length);
+    for (const [id, group] of logGroups) {
+      expect([id, group.Properties.RetentionInDays]).toEqual([id, expect.any(Number)]);
+    }
+  });
+
+  it('uses MySQL with verified TLS, never migrates from the functions, and migrates by hand', () => {
+    for (const [id, lambda] of lambdas()) {
+      const env = variables(lambda);
+      expect([id, env.DB_TYPE, env.DB_SSL, env.DB_AUTO_MIGRATE, env.DB_HOST]).toEqual([
+        id,
+        'mysql',
+        'rds',
+        'false',
+        params.dbHost,
+      ]);
+    }
+    const migrate = resources[lambdaOf('migrate')];
+    expect(config.functions.migrate?.events ?? []).toEqual([]);
+    expect(migrate?.Properties.ReservedConcurrentExecutions).toBe(1);
+    // The migrate function alone connects as the user with DDL rights.
+    expect(variables(migrate).DB_USER).toBe(params.migrateDbUser);
+    expect(variables(resources[lambdaOf('login')]).DB_USER).toBe(params.dbUser);
+  });
+
+  it('throttles both APIs at their stage and caps what a flood of anonymous calls can take', () => {
+    const settings = ofType('AWS::ApiGatewayV2::Stage').map(([, stageResource]) => ({
+      api: references(stageResource.Properties.ApiId)[0],
+      throttle: stageResource.Properties.DefaultRouteSettings,
+    }));
+    expect(settings).toEqual(
+      expect.arrayContaining([
+        {
+          api: 'HttpApi',
+          throttle: { ThrottlingRateLimit: 321, ThrottlingBurstLimit: 654 },
+        },
+        {
+          api: 'WebsocketsApi',
+          throttle: {
+            ThrottlingRateLimit: expect.any(Number),
+            ThrottlingBurstLimit: expect.any(Number),
+          },
+        },
+      ]),
+    );
+    for (const key of ['register', 'login', 'wsConnect', 'housekeeping', 'migrate']) {
+      const reserved = resources[lambdaOf(key)]?.Properties.ReservedConcurrentExecutions;
+      expect([key, typeof reserved === 'number' && reserved > 0]).toEqual([key, true]);
+    }
+  });
+
+  it('fails early, naming what is missing, when a production stage lacks its settings', async () => {
+    const failure = await serverless(['package', '--stage', 'prod2', '--package', packageDir], {
+      DB_HOST: '',
+      DB_USER: '',
+      ...secretValues,
+      DB_PASSWORD_PARAMETER: '',
+      JWT_SECRET_KEY_PARAMETER: '',
+    }).then(
+      () => 'packaged',
+      (error: Error) => error.message,
+    );
+    for (const name of ['dbHost', 'dbUser', 'dbPasswordParameter', 'jwtSecretKeyParameter']) {
+      expect(failure).toContain(name);
+    }
+  });
 });
