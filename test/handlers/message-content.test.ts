@@ -57,7 +57,11 @@ describe('content that shows nothing', () => {
 
   it('refuses a username with invisible characters (the username rules allow none)', async () => {
     const response = await invoke(register, {
-      body: { username: 'ab\u200B', email: `zw${Date.now()}@example.com`, password: 'a fine password' },
+      body: {
+        username: 'ab\u200B',
+        email: `zw${Date.now()}@example.com`,
+        password: 'a fine password',
+      },
     });
     expect(response.status).toBe(400);
     expect(response.body.details.map((detail: { field: string }) => detail.field)).toEqual([
