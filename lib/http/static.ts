@@ -23,11 +23,17 @@ function shippedRoot(): string {
  */
 export function shippedFile(relativePath: string): Buffer {
   const path = normalize(relativePath);
-  if (path.startsWith('..')) throw new Error(`not a shipped file: ${relativePath}`);
   let content = cache.get(path);
   if (content === undefined) {
-    content = readFileSync(join(shippedRoot(), path));
+    content = readFileSync(shippedPath(path));
     cache.set(path, content);
   }
   return content;
+}
+
+/** Where a file shipped with a function is (see shippedFile). */
+export function shippedPath(relativePath: string): string {
+  const path = normalize(relativePath);
+  if (path.startsWith('..')) throw new Error(`not a shipped file: ${relativePath}`);
+  return join(shippedRoot(), path);
 }

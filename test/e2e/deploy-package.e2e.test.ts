@@ -66,7 +66,11 @@ interface FunctionConfig {
 
 let packageDir: string;
 let buildDir: string;
-let config: { functions: Record<string, FunctionConfig>; provider: Json };
+let config: {
+  functions: Record<string, FunctionConfig>;
+  provider: Json;
+  package?: { patterns?: string[] };
+};
 let resources: Record<string, { Type: string; Properties: Json }>;
 
 async function serverless(args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
@@ -350,7 +354,10 @@ it('runs housekeeping (and any other scheduled function) on its schedule', () =>
 });
 
 it('packages each function on its own, its bundled handler at most 1 MB', () => {
+  // Shipped beside every function (package.patterns at the service level).
+  const servicePatterns: string[] = config.package?.patterns ?? [];
   const report = Object.entries(config.functions).map(([key, fn]) => {
+    const patterns = [...servicePatterns, ...(fn.package?.patterns ?? [])];
     const lambda = resources[lambdaOf(key)];
     const zipName = basename(String(lambda?.Properties.Code.S3Key));
     const entries = zipEntries(join(packageDir, zipName));
@@ -362,9 +369,9 @@ it('packages each function on its own, its bundled handler at most 1 MB', () => 
       size: entries.get(bundle),
       // Dependencies are bundled: a file of node_modules ships only when named in package.patterns.
       nodeModules: [...entries.keys()].filter(
-        (name) => name.includes('node_modules/') && !(fn.package?.patterns ?? []).includes(name),
+        (name) => name.includes('node_modules/') && !patterns.includes(name),
       ),
-      missingFiles: (fn.package?.patterns ?? []).filter((name) => !entries.has(name)),
+      missingFiles: patterns.filter((name) => !entries.has(name)),
     };
   });
   const problems = report.filter(
