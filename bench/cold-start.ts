@@ -75,7 +75,8 @@ function readServerlessYml(): ServerlessYml {
   const yaml = serverlessRequire('js-yaml') as {
     load: (text: string, options: { schema: unknown }) => unknown;
   };
-  const schema: unknown = serverlessRequire('@serverless/utils/cloudformation-schema');
+  // osls keeps the schema in its own tree (Serverless v3 took it from @serverless/utils).
+  const schema: unknown = serverlessRequire('./lib/utils/serverless-utils/cloudformation-schema');
   return serverlessYml.parse(
     yaml.load(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8'), { schema }),
   );
