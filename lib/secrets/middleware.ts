@@ -1,7 +1,8 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type * as ClientSsm from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type MiddySsm from '@middy/ssm';
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import ssm from '@middy/ssm';
 import { getInternal } from '@middy/util';
 import { getConfig } from '../config';
 import { AppError } from '../errors';
@@ -29,9 +30,17 @@ export function runtimeSecrets<E, R, Err extends Error, C extends Context>(
   const keys = Object.keys(fetchData);
   if (keys.length === 0) return [];
 
+  // The SDK client costs ~165 ms of module load: it loads with the first request that needs
+  // it, so local runs (no parameter named) never pay for it and module init stays small.
+  // require, not import(): a test's module registry (jest.isolateModules) still applies.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const ssm = (require('@middy/ssm') as { default: typeof MiddySsm }).default;
+  const AwsClient =
+    options.AwsClient ?? (require('@aws-sdk/client-ssm') as typeof ClientSsm).SSMClient;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const fetcher = ssm({
     fetchData,
-    AwsClient: options.AwsClient ?? SSMClient,
+    AwsClient,
     cacheKey: 'chat-backend-secrets',
     cacheExpiry: config.secretsCacheSeconds * 1000,
     // Fetched by the first request, not at module load: a failed fetch at load would be an
