@@ -4,7 +4,7 @@ import { parseOptions, scales, UsageError } from './options';
 it('defaults to the default scale, every stage, the configured database', () => {
   const options = parseOptions([]);
   expect(options.scale).toBe(scales.default);
-  expect(options.stages).toEqual(['scaling', 'endpoints', 'cold', 'http', 'push', 'long']);
+  expect(options.stages).toEqual(['scaling', 'endpoints', 'cold', 'http', 'push', 'costs', 'long']);
   expect(options.databases).toEqual([process.env.DB_TYPE === 'mysql' ? 'mysql' : 'sqlite']);
   expect(options.out).toBe('bench/results.json');
 });
@@ -15,7 +15,7 @@ it('reads every option, with or without =', () => {
     'both',
     '--scale=small',
     '--skip',
-    'http,cold,push,long',
+    'http,cold,push,costs,long',
     '--only=send, history',
     '--out',
     '/tmp/x.json',
@@ -43,6 +43,7 @@ it('runs only the stages named in --only; the other names still pick endpoints',
     'endpoints',
     'cold',
     'http',
+    'costs',
     'long',
   ]);
 });
