@@ -1,10 +1,10 @@
-import { Kysely, Migrator, MysqlDialect, SqliteDialect } from 'kysely';
+import type { Kysely } from 'kysely';
+import { Migrator } from 'kysely';
 import { getConfig } from '../../lib/config';
-import { mysqlPoolOptions, openSqlite } from '../../lib/db/connection';
 import { allMigrations } from '../../lib/db/migrations';
 import type { Database } from '../../lib/db/schema';
 import { toDbTimestamp } from '../../lib/db/time';
-import { createDatabase, dropDatabase } from '../helpers/mysql-admin';
+import { useScratchDatabase } from '../helpers/scratch-database';
 
 /**
  * Migration 008 fills the friend list from the friendships that exist: an entry for each
@@ -12,28 +12,10 @@ import { createDatabase, dropDatabase } from '../helpers/mysql-admin';
  */
 const config = getConfig();
 const dialect = config.db.type;
-const scratchName = `${process.env.DB_NAME ?? 'chat_test'}_m008`;
+const scratch = useScratchDatabase('m008');
 let db: Kysely<Database>;
-
-beforeAll(async () => {
-  if (config.db.type === 'mysql') {
-    await createDatabase(scratchName);
-    const { createPool } = await import('mysql2');
-    db = new Kysely<Database>({
-      dialect: new MysqlDialect({
-        pool: createPool(mysqlPoolOptions({ ...config.db, database: scratchName })),
-      }),
-    });
-  } else {
-    db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: await openSqlite(':memory:') }),
-    });
-  }
-});
-
-afterAll(async () => {
-  await db.destroy();
-  if (dialect === 'mysql') await dropDatabase(scratchName);
+beforeAll(() => {
+  db = scratch();
 });
 
 it('008 gives every existing friendship an entry on each side and counts them', async () => {
