@@ -7,9 +7,9 @@
  * is what is deployed.
  */
 
-// Modules bundles must never contain: the native SQLite driver is only for local runs
+// Modules bundles must never contain: the native SQLite drivers are only for local runs
 // (deployed functions use MySQL), and the Lambda runtime ships the AWS SDK.
-const external = ['better-sqlite3', '@aws-sdk/*'];
+const external = ['better-sqlite3', 'better-sqlite3-node20', '@aws-sdk/*'];
 
 /**
  * mysql2 needs iconv-lite only for CESU-8 (the server version and auth plugin names in the

@@ -9,6 +9,7 @@ import { mysqlTlsOptions } from './tls';
 import { databasePassword } from '../secrets';
 import { logger } from '../logger';
 import { migrateToLatest } from './migrate';
+import { loadSqliteDriver } from './sqlite-driver';
 import type { Database } from './schema';
 import type { Database as BetterSqliteDatabase } from 'better-sqlite3';
 import type { PoolOptions } from 'mysql2';
@@ -108,8 +109,7 @@ async function createDialect(db: Config['db']): Promise<Dialect> {
 
 /** The SQLite file with the service's settings (the benchmark's baseline opens it the same way). */
 export async function openSqlite(path: string): Promise<BetterSqliteDatabase> {
-  // Loaded only here, so MySQL deployments never need the native module.
-  const { default: SQLite } = await import('better-sqlite3');
+  const SQLite = await loadSqliteDriver();
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SQLite(path);
   database.pragma('journal_mode = WAL');

@@ -16,6 +16,29 @@ export async function migrateToLatest<T>(
 ): Promise<string[]> {
   const migrations = allMigrations({ dialect });
   if (await allApplied(db, Object.keys(migrations))) return [];
+  if (dialect === 'mysql') return runMigrator(db, migrations);
+  // Kysely takes no lock on SQLite (one connection per process), so two processes on one
+  // file (two `npm run migrate`, offline workers starting together) could both apply a
+  // migration. The write lock taken first (BEGIN IMMEDIATE, which waits out busy_timeout)
+  // makes the second wait for the first, then find nothing to do; SQLite's DDL is
+  // transactional, so a failed run leaves nothing behind.
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      const applied = await runMigrator(connection, migrations);
+      await sql`commit`.execute(connection);
+      return applied;
+    } catch (error) {
+      await sql`rollback`.execute(connection);
+      throw error;
+    }
+  });
+}
+
+async function runMigrator<T>(
+  db: Kysely<T>,
+  migrations: ReturnType<typeof allMigrations>,
+): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },

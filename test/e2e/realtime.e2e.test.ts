@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { signUp, useOfflineApi, type CallResult } from './client';
 import type { OfflineApi } from './offline';
+import { openSqlite } from '../../lib/db/connection';
 import { closeAllClients, refusedStatus, WsClient, type ConnectOptions } from './ws-client';
 
 /**
@@ -92,8 +93,9 @@ async function serviceDatabase(offline: OfflineApi) {
       close: () => connection.end(),
     };
   }
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(offline.env.SQLITE_PATH, { timeout: 5000 });
+  const path = offline.env.SQLITE_PATH;
+  if (!path) throw new Error('the offline functions run on SQLite without SQLITE_PATH');
+  const db = await openSqlite(path);
   return {
     run: async (text: string, params: (string | number)[]) => {
       db.prepare(text).run(...params);
