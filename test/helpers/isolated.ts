@@ -25,7 +25,13 @@ export function loadContainer<K extends string>(
       for (const [name, path] of Object.entries(modules) as [K, string][]) {
         handlers[name] = require(path).handler;
       }
-      close = require('../../lib/db/connection').closeDb;
+      const closeDb: () => Promise<void> = require('../../lib/db/connection').closeDb;
+      // @middy/ssm's cache schedules its refresh on a timer that would outlive the test.
+      const { clearCache } = require('@middy/util') as typeof import('@middy/util');
+      close = async () => {
+        clearCache();
+        await closeDb();
+      };
       /* eslint-enable @typescript-eslint/no-require-imports */
     });
     return { handlers, close };
