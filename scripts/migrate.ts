@@ -21,7 +21,10 @@ async function main(): Promise<void> {
 
 main()
   .catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    // The cause says why (e.g. the SQLite file is locked, the server refuses the user).
+    const reason =
+      error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    console.error(error instanceof Error ? `${error.message}${reason}` : error);
     process.exitCode = 1;
   })
   .finally(() => closeDb());

@@ -112,12 +112,32 @@ export async function openSqlite(path: string): Promise<BetterSqliteDatabase> {
   const SQLite = await loadSqliteDriver();
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SQLite(path);
-  database.pragma('journal_mode = WAL');
+  await enableWal(database);
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   // Several processes (serverless-offline workers, tests) share the file: wait, don't fail.
   database.pragma('busy_timeout = 5000');
   return database;
+}
+
+/**
+ * Switching a new file to WAL needs it alone for a moment, and SQLite answers SQLITE_BUSY at
+ * once (busy_timeout does not apply) while another connection is opening or writing it:
+ * two `npm run migrate`, or offline workers serving a first burst of requests. So: retry,
+ * for as long as busy_timeout would have waited.
+ */
+async function enableWal(database: BetterSqliteDatabase, waitMs = 5000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (!busy || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+    }
+  }
 }
 
 /** The mysql2 pool settings of the service (the benchmark's baseline uses them too). */
