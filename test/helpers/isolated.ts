@@ -27,7 +27,7 @@ export function loadContainer<K extends string>(
       }
       const closeDb: () => Promise<void> = require('../../lib/db/connection').closeDb;
       // @middy/ssm's cache schedules its refresh on a timer that would outlive the test.
-      const { clearCache } = require('@middy/util') as typeof import('@middy/util');
+      const { clearCache }: { clearCache: () => void } = require('@middy/util');
       close = async () => {
         clearCache();
         await closeDb();
