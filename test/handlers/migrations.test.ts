@@ -1,10 +1,10 @@
-import { Kysely, Migrator, MysqlDialect, SqliteDialect, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { getConfig } from '../../lib/config';
-import { mysqlPoolOptions, openSqlite } from '../../lib/db/connection';
 import { allMigrations } from '../../lib/db/migrations';
 import type { Database } from '../../lib/db/schema';
 import { toDbTimestamp } from '../../lib/db/time';
-import { createDatabase, dropDatabase } from '../helpers/mysql-admin';
+import { useScratchDatabase } from '../helpers/scratch-database';
 
 /**
  * Migrations carry existing data over: a database migrated to an older version, filled,
@@ -12,28 +12,10 @@ import { createDatabase, dropDatabase } from '../helpers/mysql-admin';
  */
 const config = getConfig();
 const dialect = config.db.type;
-const scratchName = `${process.env.DB_NAME ?? 'chat_test'}_migrations`;
+const scratch = useScratchDatabase('migrations');
 let db: Kysely<Database>;
-
-beforeAll(async () => {
-  if (config.db.type === 'mysql') {
-    await createDatabase(scratchName);
-    const { createPool } = await import('mysql2');
-    db = new Kysely<Database>({
-      dialect: new MysqlDialect({
-        pool: createPool(mysqlPoolOptions({ ...config.db, database: scratchName })),
-      }),
-    });
-  } else {
-    db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: await openSqlite(':memory:') }),
-    });
-  }
-});
-
-afterAll(async () => {
-  await db.destroy();
-  if (dialect === 'mysql') await dropDatabase(scratchName);
+beforeAll(() => {
+  db = scratch();
 });
 
 function migrator() {
