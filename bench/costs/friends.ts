@@ -16,9 +16,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ScaleName } from '../options';
 import type { DbType } from '../types';
+import { costCase, costPoint } from './case';
 import type { CostCase, CostPoint } from './types';
-
-const TARGET = 1.3;
 
 const sizes: Record<ScaleName, { small: number; large: number; calls: number }> = {
   // Calls per page and size at limit=50; a third as many for the 1,000-entry pages.
@@ -43,13 +42,11 @@ type Points = Record<string, { small: CostPoint; large: CostPoint }>;
  * not comparable.
  */
 async function measureSizes(small: number, large: number, calls: number): Promise<Points> {
-  const [{ issueAccessToken }, { closeDb, getDb }, { toDbTimestamp }, { percentile }] =
-    await Promise.all([
-      import('../../lib/auth/tokens'),
-      import('../../lib/db/connection'),
-      import('../../lib/db/time'),
-      import('../measure'),
-    ]);
+  const [{ issueAccessToken }, { closeDb, getDb }, { toDbTimestamp }] = await Promise.all([
+    import('../../lib/auth/tokens'),
+    import('../../lib/db/connection'),
+    import('../../lib/db/time'),
+  ]);
   const [{ seedFriends }, { httpEvent, lambdaContext }, { handler }] = await Promise.all([
     import('../../test/helpers/friends'),
     import('../../test/helpers/invoke'),
@@ -105,11 +102,6 @@ async function measureSizes(small: number, large: number, calls: number): Promis
       await call(token, query);
       into.push(performance.now() - before);
     };
-    const point = (size: number, samples: number[]): CostPoint => {
-      const sorted = [...samples].sort((a, b) => a - b);
-      const ms = (fraction: number) => Math.round(percentile(sorted, fraction) * 1000) / 1000;
-      return { size, p50Ms: ms(0.5), p99Ms: ms(0.99) };
-    };
 
     const points: Points = {};
     for (const [name, limit, which] of pages) {
@@ -130,7 +122,10 @@ async function measureSizes(small: number, large: number, calls: number): Promis
           await timed(tokens.small, few, samples.small);
         }
       }
-      points[name] = { small: point(small, samples.small), large: point(large, samples.large) };
+      points[name] = {
+        small: costPoint(small, samples.small),
+        large: costPoint(large, samples.large),
+      };
     }
     return points;
   } finally {
@@ -193,26 +188,13 @@ async function childMain(small: number, large: number, calls: number): Promise<v
   }
 }
 
-const round = (value: number) => Math.round(value * 100) / 100;
-
 export async function measureFriendsCosts(db: DbType, scale: ScaleName): Promise<CostCase[]> {
   const { small, large, calls } = sizes[scale];
   const points = await runChild(db, small, large, calls);
   return pages.map(([name]) => {
     const missing = (size: number): CostPoint => ({ size, p50Ms: Number.NaN, p99Ms: Number.NaN });
     const { small: a, large: b } = points[name] ?? { small: missing(small), large: missing(large) };
-    const ratioP50 = round(b.p50Ms / a.p50Ms);
-    const ratioP99 = round(b.p99Ms / a.p99Ms);
-    return {
-      name,
-      sizeLabel: 'friends',
-      small: a,
-      large: b,
-      ratioP50,
-      ratioP99,
-      target: TARGET,
-      met: ratioP50 <= TARGET && ratioP99 <= TARGET,
-    };
+    return costCase(name, 'friends', a, b);
   });
 }
 

@@ -11,12 +11,11 @@
  *
  * prints the cases as JSON. Sizes: default 10 and 100,000 unread; small 10 and 10,000.
  */
-import { join, resolve } from 'node:path';
 import type { ScaleName } from '../options';
 import type { DbType } from '../types';
+import { costCase, costPoint, runCostModule } from './case';
 import type { CostCase, CostPoint } from './types';
 
-const TARGET = 1.3;
 const WARM_UP = 20;
 
 const sizes: Record<ScaleName, { small: number; large: number; calls: number }> = {
@@ -56,7 +55,6 @@ async function measureSizes(sizesToRun: readonly number[], calls: number): Promi
   const { closeDb, getDb } = await import('../../lib/db/connection');
   const { resetDatabase, analyze } = await import('../seed');
   const { markRead } = await import('../../lib/messages');
-  const { percentile } = await import('../measure');
   await closeDb();
   await resetDatabase();
   const db = await getDb();
@@ -101,15 +99,7 @@ async function measureSizes(sizesToRun: readonly number[], calls: number): Promi
   }
   await closeDb();
   await resetDatabase();
-  const round = (value: number) => Math.round(value * 1000) / 1000;
-  return readers.map((entry, which) => {
-    const sorted = [...(latencies[which] ?? [])].sort((a, b) => a - b);
-    return {
-      size: entry.unread,
-      p50Ms: round(percentile(sorted, 0.5)),
-      p99Ms: round(percentile(sorted, 0.99)),
-    };
-  });
+  return readers.map((entry, which) => costPoint(entry.unread, latencies[which] ?? []));
 }
 
 /**
@@ -122,50 +112,7 @@ export async function measureReadCosts(db: DbType, scale: ScaleName): Promise<Co
   const { small, large, calls } = sizes[scale];
   const [low, high] = await measureSizes([small, large], calls);
   if (!low || !high) throw new Error('a size was not measured');
-  const ratioP50 = Math.round((high.p50Ms / low.p50Ms) * 100) / 100;
-  const ratioP99 = Math.round((high.p99Ms / low.p99Ms) * 100) / 100;
-  return [
-    {
-      name: 'mark_read all',
-      sizeLabel: 'unread messages',
-      small: low,
-      large: high,
-      ratioP50,
-      ratioP99,
-      target: TARGET,
-      met: ratioP50 <= TARGET && ratioP99 <= TARGET,
-    },
-  ];
+  return [costCase('mark_read all', 'unread messages', low, high)];
 }
 
-function argument(name: string, allowed: readonly string[], fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? process.argv[index + 1] : fallback;
-  if (value === undefined || !allowed.includes(value)) {
-    throw new Error(`--${name} must be one of ${allowed.join(', ')}`);
-  }
-  return value;
-}
-
-if (require.main === module) {
-  const db = argument('db', ['sqlite', 'mysql'], 'sqlite') as DbType;
-  const scale = argument('scale', ['small', 'default'], 'small') as ScaleName;
-  // A database of its own, never the main benchmark's.
-  Object.assign(process.env, {
-    DB_TYPE: db,
-    SQLITE_PATH: join(resolve(__dirname, '..', '.cache'), 'costs-read.sqlite'),
-    DB_NAME: `${process.env.BENCH_DB_NAME ?? 'chat_bench'}_costs_read`,
-    JWT_SECRET_KEY: 'benchmark-secret-not-for-production-0123456789',
-    RATE_LIMITS: 'off',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
-  measureReadCosts(db, scale)
-    .then((cases) => {
-      console.log(JSON.stringify(cases, null, 2));
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runCostModule('read', measureReadCosts);

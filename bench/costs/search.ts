@@ -9,14 +9,13 @@
  * prints the cases as JSON. Sizes: default 10,000 and 1,000,000 users; small 2,000 and
  * 40,000 (well under 30 s per database).
  */
-import { join, resolve } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../lib/db/schema';
 import type { ScaleName } from '../options';
 import type { DbType } from '../types';
+import { costCase, costPoint, runCostModule } from './case';
 import type { CostCase, CostPoint } from './types';
 
-const TARGET = 1.3;
 const LIMIT = 50;
 
 const sizes: Record<ScaleName, { small: number; large: number; calls: number }> = {
@@ -131,17 +130,16 @@ async function measureSize(
   users: number,
   calls: number,
   mysql: boolean,
-): Promise<Map<string, { p50Ms: number; p99Ms: number }>> {
+): Promise<Map<string, CostPoint>> {
   const { closeDb, getDb } = await import('../../lib/db/connection');
   const { resetDatabase } = await import('../seed');
   const { searchUsers } = await import('../../lib/user-search');
-  const { percentile } = await import('../measure');
   await closeDb();
   await resetDatabase();
   const db = await getDb();
   await seed(db, users, mysql);
 
-  const results = new Map<string, { p50Ms: number; p99Ms: number }>();
+  const results = new Map<string, CostPoint>();
   const random = rng(7);
   for (const { name, keywords } of keywordCases) {
     const latencies: number[] = [];
@@ -153,12 +151,7 @@ async function measureSize(
       // The first calls warm caches and statements up.
       if (index >= 20) latencies.push(performance.now() - before);
     }
-    latencies.sort((a, b) => a - b);
-    const round = (value: number) => Math.round(value * 1000) / 1000;
-    results.set(name, {
-      p50Ms: round(percentile(latencies, 0.5)),
-      p99Ms: round(percentile(latencies, 0.99)),
-    });
+    results.set(name, costPoint(users, latencies));
   }
   await closeDb();
   await resetDatabase();
@@ -177,54 +170,18 @@ export async function measureSearchCosts(db: DbType, scale: ScaleName): Promise<
   const mysql = db === 'mysql';
   const atSmall = await measureSize(small, calls, mysql);
   const atLarge = await measureSize(large, calls, mysql);
-  return keywordCases.map(({ name }) => {
-    const low: CostPoint = { size: small, ...(atSmall.get(name) ?? { p50Ms: NaN, p99Ms: NaN }) };
-    const high: CostPoint = { size: large, ...(atLarge.get(name) ?? { p50Ms: NaN, p99Ms: NaN }) };
-    const ratioP50 = Math.round((high.p50Ms / low.p50Ms) * 100) / 100;
-    const ratioP99 = Math.round((high.p99Ms / low.p99Ms) * 100) / 100;
-    return {
+  const missing = (size: number): CostPoint => ({ size, p50Ms: NaN, p99Ms: NaN });
+  return keywordCases.map(({ name }) =>
+    costCase(
       name,
-      sizeLabel: 'users',
-      small: low,
-      large: high,
-      ratioP50,
-      ratioP99,
-      target: TARGET,
-      met: ratioP50 <= TARGET && ratioP99 <= TARGET,
-    };
-  });
-}
-
-function argument(name: string, allowed: readonly string[], fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? process.argv[index + 1] : fallback;
-  if (value === undefined || !allowed.includes(value)) {
-    throw new Error(`--${name} must be one of ${allowed.join(', ')}`);
-  }
-  return value;
+      'users',
+      atSmall.get(name) ?? missing(small),
+      atLarge.get(name) ?? missing(large),
+    ),
+  );
 }
 
 if (require.main === module) {
-  const db = argument('db', ['sqlite', 'mysql'], 'sqlite') as DbType;
-  const scale = argument('scale', ['small', 'default'], 'small') as ScaleName;
-  // A database of its own, never the main benchmark's.
-  Object.assign(process.env, {
-    DB_TYPE: db,
-    SQLITE_PATH: join(resolve(__dirname, '..', '.cache'), 'costs-search.sqlite'),
-    DB_NAME: `${process.env.BENCH_DB_NAME ?? 'chat_bench'}_costs_search`,
-    JWT_SECRET_KEY: 'benchmark-secret-not-for-production-0123456789',
-    RATE_LIMITS: 'off',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    // Building the read index after a bulk load takes longer than a request may.
-    DB_QUERY_TIMEOUT_MS: '600000',
-  });
-  measureSearchCosts(db, scale)
-    .then((cases) => {
-      console.log(JSON.stringify(cases, null, 2));
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
+  // Building the read index after a bulk load takes longer than a request may.
+  runCostModule('search', measureSearchCosts, { DB_QUERY_TIMEOUT_MS: '600000' });
 }
