@@ -199,6 +199,23 @@ export function formatReport(results: BenchResults): string {
         `ratio ${overhead.ratio.toFixed(2)}x (function p50: messageSend's duration as serverless-offline logs it, worker-thread hand-off included)`,
       );
     }
+    if (db.costs && db.costs.length > 0) {
+      parts.push(
+        '',
+        'Costs that grow (bench/costs; p50 / p99 ms at the small and the large size):',
+        table(
+          ['case', 'sizes', 'small', 'large', 'ratio p50 / p99', 'met'],
+          db.costs.map((cost) => [
+            cost.name,
+            `${count(cost.small.size)} → ${count(cost.large.size)} ${cost.sizeLabel}`,
+            `${ms(cost.small.p50Ms)} / ${ms(cost.small.p99Ms)}`,
+            `${ms(cost.large.p50Ms)} / ${ms(cost.large.p99Ms)}`,
+            `${cost.ratioP50.toFixed(2)}× / ${cost.ratioP99.toFixed(2)}×`,
+            cost.met ? 'yes' : 'no',
+          ]),
+        ),
+      );
+    }
     const short = db.endpoints
       .concat(db.scaling.endpoints.flatMap((e) => [e.low, e.full]))
       .flatMap((entry) =>

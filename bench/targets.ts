@@ -91,5 +91,15 @@ export function checkTargets(results: DatabaseResults): TargetCheck[] {
       met: overhead.ratio <= PUSH_SEND_RATIO_LIMIT,
     });
   }
+  for (const cost of results.costs ?? []) {
+    // value: the larger of the two ratios, so one number says whether the case is met.
+    checks.push({
+      target: `p50 and p99 at ${cost.large.size.toLocaleString('en')} ≤ ${cost.target}× at ${cost.small.size.toLocaleString('en')} ${cost.sizeLabel}`,
+      subject: cost.name,
+      value: Math.max(cost.ratioP50, cost.ratioP99),
+      limit: cost.target,
+      met: cost.met,
+    });
+  }
   return checks;
 }
