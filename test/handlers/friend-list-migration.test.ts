@@ -1,17 +1,12 @@
 import type { Kysely } from 'kysely';
-import { Migrator } from 'kysely';
-import { getConfig } from '../../lib/config';
-import { allMigrations } from '../../lib/db/migrations';
 import type { Database } from '../../lib/db/schema';
 import { toDbTimestamp } from '../../lib/db/time';
-import { useScratchDatabase } from '../helpers/scratch-database';
+import { migratorFor, useScratchDatabase } from '../helpers/scratch-database';
 
 /**
  * Migration 008 fills the friend list from the friendships that exist: an entry for each
  * side, keyed by the friend's username key, and each user's friend count.
  */
-const config = getConfig();
-const dialect = config.db.type;
 const scratch = useScratchDatabase('m008');
 let db: Kysely<Database>;
 beforeAll(() => {
@@ -19,10 +14,7 @@ beforeAll(() => {
 });
 
 it('008 gives every existing friendship an entry on each side and counts them', async () => {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(allMigrations({ dialect })) },
-  });
+  const migrator = migratorFor(db);
   expect((await migrator.migrateTo('005-chat-management')).error).toBeUndefined();
   const now = toDbTimestamp();
   const early = '2026-01-02 03:04:05.678';

@@ -1,33 +1,22 @@
 import type { Kysely } from 'kysely';
-import { Migrator, sql } from 'kysely';
-import { getConfig } from '../../lib/config';
-import { allMigrations } from '../../lib/db/migrations';
+import { sql } from 'kysely';
 import type { Database } from '../../lib/db/schema';
 import { toDbTimestamp } from '../../lib/db/time';
 import { skeletonGrams } from '../../lib/usernames';
-import { useScratchDatabase } from '../helpers/scratch-database';
+import { migratorFor, useScratchDatabase } from '../helpers/scratch-database';
 
 /**
  * Migration 006 keys existing users by skeleton and fills the search index; look-alike
  * names already stored side by side must not stop it.
  */
-const config = getConfig();
-const dialect = config.db.type;
 const scratch = useScratchDatabase('migration_006');
 let db: Kysely<Database>;
 beforeAll(() => {
   db = scratch();
 });
 
-function migrator() {
-  return new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(allMigrations({ dialect })) },
-  });
-}
-
 it('006 gives every user a skeleton and grams; older look-alikes keep their accounts', async () => {
-  const to005 = await migrator().migrateTo('005-chat-management');
+  const to005 = await migratorFor(db).migrateTo('005-chat-management');
   expect(to005.error).toBeUndefined();
   const now = toDbTimestamp();
   // Before 006 names were stored as typed and keyed by NFC case folding only.
@@ -43,7 +32,7 @@ it('006 gives every user a skeleton and grams; older look-alikes keep their acco
       ${now}, ${now})`.execute(db);
   }
 
-  const latest = await migrator().migrateToLatest();
+  const latest = await migratorFor(db).migrateToLatest();
   expect(latest.error).toBeUndefined();
   expect(latest.results?.map((result) => result.migrationName)).toContain('006-username-search');
 

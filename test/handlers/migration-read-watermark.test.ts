@@ -1,9 +1,9 @@
-import { Kysely, Migrator, MysqlDialect, SqliteDialect } from 'kysely';
+import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { getConfig } from '../../lib/config';
 import { getDb, mysqlPoolOptions, openSqlite } from '../../lib/db/connection';
-import { allMigrations } from '../../lib/db/migrations';
 import type { Database, MessageRow } from '../../lib/db/schema';
 import { toDbTimestamp, toIsoTimestamp } from '../../lib/db/time';
+import { migratorFor } from '../helpers/scratch-database';
 import {
   chatList,
   conversationHistory,
@@ -19,7 +19,6 @@ import {
  * before for every message, and mark_read goes on from there.
  */
 const config = getConfig();
-const dialect = config.db.type;
 
 const at = (ms: number) => toDbTimestamp(new Date(Date.UTC(2026, 10, 1, 8, 0, 0, ms)));
 const sent = at(0);
@@ -92,10 +91,7 @@ async function openAtVersion005(): Promise<Kysely<Database>> {
       : new Kysely<Database>({
           dialect: new SqliteDialect({ database: await openSqlite(config.db.path) }),
         });
-  const migrated = await new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(allMigrations({ dialect })) },
-  }).migrateTo('005-chat-management');
+  const migrated = await migratorFor(db).migrateTo('005-chat-management');
   expect(migrated.error).toBeUndefined();
   return db;
 }

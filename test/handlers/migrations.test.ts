@@ -1,32 +1,21 @@
 import type { Kysely } from 'kysely';
-import { Migrator, sql } from 'kysely';
-import { getConfig } from '../../lib/config';
-import { allMigrations } from '../../lib/db/migrations';
+import { sql } from 'kysely';
 import type { Database } from '../../lib/db/schema';
 import { toDbTimestamp } from '../../lib/db/time';
-import { useScratchDatabase } from '../helpers/scratch-database';
+import { migratorFor, useScratchDatabase } from '../helpers/scratch-database';
 
 /**
  * Migrations carry existing data over: a database migrated to an older version, filled,
  * then migrated to the latest, answers as if it had been built by the latest.
  */
-const config = getConfig();
-const dialect = config.db.type;
 const scratch = useScratchDatabase('migrations');
 let db: Kysely<Database>;
 beforeAll(() => {
   db = scratch();
 });
 
-function migrator() {
-  return new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(allMigrations({ dialect })) },
-  });
-}
-
 it('005 starts every user’s unread total from their chats, nothing muted or hidden', async () => {
-  const to004 = await migrator().migrateTo('004-connections');
+  const to004 = await migratorFor(db).migrateTo('004-connections');
   expect(to004.error).toBeUndefined();
   const now = toDbTimestamp();
   const users = [1, 2, 3].map((id) => ({
@@ -53,7 +42,7 @@ it('005 starts every user’s unread total from their chats, nothing muted or hi
     (1, 2, 3, 4, 5, ${now}), (1, 3, 2, 3, 3, ${now}), (2, 1, 3, 1, 5, ${now}),
     (3, 1, 2, 0, 3, ${now})`.execute(db);
 
-  const latest = await migrator().migrateToLatest();
+  const latest = await migratorFor(db).migrateToLatest();
   expect(latest.error).toBeUndefined();
   expect(latest.results?.map((result) => result.migrationName)).toContain('005-chat-management');
 

@@ -1,6 +1,7 @@
-import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, MysqlDialect, SqliteDialect } from 'kysely';
 import { getConfig } from '../../lib/config';
 import { mysqlPoolOptions, openSqlite } from '../../lib/db/connection';
+import { allMigrations } from '../../lib/db/migrations';
 import type { Database } from '../../lib/db/schema';
 import { createDatabase, dropDatabase } from './mysql-admin';
 
@@ -36,4 +37,13 @@ export function useScratchDatabase(suffix: string): () => Kysely<Database> {
     if (!db) throw new Error('the scratch database is opened in beforeAll');
     return db;
   };
+}
+
+/** Kysely's Migrator over the service's migrations, to step `db` to an older version. */
+export function migratorFor(db: Kysely<Database>): Migrator {
+  const dialect = getConfig().db.type;
+  return new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(allMigrations({ dialect })) },
+  });
 }
