@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type, release } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { measureCosts } from './costs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { costsOnly, measureCosts } from './costs';
 import type { DatabaseResults } from './in-process';
 import { parseOptions, UsageError, type BenchOptions } from './options';
 import { formatReport, renderChart, type BenchResults } from './report';
@@ -59,19 +59,6 @@ function runDatabase(db: DbType, options: BenchOptions): Promise<DatabaseResults
       resolvePromise(JSON.parse(readFileSync(out, 'utf8')) as DatabaseResults);
     });
   });
-}
-
-/** Results of a run that measured nothing but the costs stage (`--only costs`). */
-function costsOnly(db: DbType): DatabaseResults {
-  return {
-    db,
-    version: '',
-    seed: { users: 0, friendships: 0, messages: 0, lowSeconds: 0, fullSeconds: 0 },
-    scaling: { low: 0, full: 0, endpoints: [] },
-    endpoints: [],
-    coldStart: [],
-    http: [],
-  };
 }
 
 async function main(): Promise<void> {
@@ -130,7 +117,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `Wrote ${options.out} and ${chart.slice(projectRoot.length + 1)} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `Wrote ${options.out} and ${basename(chart)} beside it in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
 }
 

@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import type { DatabaseResults } from '../in-process';
 import type { ScaleName } from '../options';
 import type { DbType } from '../types';
 import type { CostCase, CostResult } from './types';
@@ -61,4 +62,17 @@ export async function measureCosts(
     cases.push(...(await runArea(area, db, scale)));
   }
   return cases;
+}
+
+/** Results of a run that measured nothing but the costs stage (`--only costs`). */
+export function costsOnly(db: DbType): DatabaseResults {
+  return {
+    db,
+    version: '',
+    seed: { users: 0, friendships: 0, messages: 0, lowSeconds: 0, fullSeconds: 0 },
+    scaling: { low: 0, full: 0, endpoints: [] },
+    endpoints: [],
+    coldStart: [],
+    http: [],
+  };
 }
